@@ -1,0 +1,109 @@
+/* Glue between requests and the pool: deadlines, failure replies, common single-row reads. */
+#include "api/api_db.h"
+
+#include "api/app.h"
+#include "api/sqlstate_map.h"
+#include "core/log.h"
+#include "http/problem.h"
+#include "http/request.h"
+
+#include <string.h>
+
+struct db_job *api_job(struct http_request *req)
+{
+    struct app_worker *w = req->app;
+    return db_job_new(w->pool);
+}
+
+void api_reply_db_failure(struct http_request *req, struct db_job *job)
+{
+    switch (db_job_status(job)) {
+    case DB_OK:
+        http_problem(req, 500, "internal", NULL);
+        return;
+    case DB_UNAVAILABLE:
+    case DB_CANCELLED:
+        http_problem(req, 503, "db_unavailable", NULL);
+        return;
+    case DB_OVERLOADED:
+        http_problem(req, 503, "overloaded", NULL);
+        return;
+    case DB_TIMEOUT:
+        http_problem(req, 504, "db_timeout", NULL);
+        return;
+    case DB_SCHEMA_BEHIND:
+        http_problem(req, 503, "schema_behind", NULL);
+        return;
+    case DB_ERROR:
+        break;
+    }
+    const char *state = db_job_sqlstate(job);
+    struct sqlstate_problem p = sqlstate_to_problem(state);
+    if (p.status >= 500 && strcmp(p.code, "internal") == 0) {
+        /* A server-side bug, not the client's fault: keep the message for operators. */
+        struct log_field f[] = {{"request_id", req->request_id},
+                                {"sqlstate", state},
+                                {"route", req->route ? req->route->pattern : ""},
+                                {"error", db_job_message(job)}};
+        log_emit(LOG_ERROR, "database error", f, 4);
+    }
+    if (p.use_server_message) {
+        /* PostgreSQL prefixes "ERROR:  " and appends a newline. */
+        const char *msg = db_job_message(job);
+        const char *colon = strstr(msg, ":  ");
+        char *detail = arena_strdup(&req->arena, colon ? colon + 3 : msg);
+        size_t n = strlen(detail);
+        while (n > 0 && (detail[n - 1] == '\n' || detail[n - 1] == ' '))
+            detail[--n] = '\0';
+        http_problem(req, p.status, p.code, detail);
+        return;
+    }
+    http_problem(req, p.status, p.code, NULL);
+}
+
+struct api_call {
+    struct http_request *req;
+    api_db_done_fn done;
+};
+
+static void run_done(struct db_job *job, void *arg)
+{
+    struct api_call *call = arg;
+    if (db_job_status(job) != DB_OK) {
+        api_reply_db_failure(call->req, job);
+        return;
+    }
+    call->done(call->req, job);
+}
+
+void api_db_run(struct http_request *req, struct db_job *job, unsigned flags,
+                api_db_done_fn done)
+{
+    struct api_call *call = arena_alloc(&req->arena, sizeof *call);
+    call->req = req;
+    call->done = done;
+    db_job_run(job, app_config()->request_deadline_ms, flags | DB_NEEDS_SCHEMA, run_done, call);
+}
+
+void api_reply_row(struct http_request *req, struct db_job *job, int i, int status)
+{
+    PGresult *res = db_job_result(job, i);
+    if (res == NULL || PQntuples(res) == 0) {
+        http_problem(req, 404, "not_found", NULL);
+        return;
+    }
+    http_reply_json_text(req, status, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+}
+
+static void json_row_done(struct http_request *req, struct db_job *job)
+{
+    api_reply_row(req, job, 0, 200);
+}
+
+void api_reply_json_row(struct http_request *req, const struct db_stmt *stmt, int nparams,
+                        const char *const *values)
+{
+    struct db_job *job = api_job(req);
+    db_job_add(job, stmt, nparams, values);
+    api_db_run(req, job, DB_RETRY_SAFE, json_row_done);
+}

@@ -1,0 +1,34 @@
+/* The application wired onto the HTTP server: settings, per-worker state, the route table
+ * and the dispatch every request passes through before its handler. */
+#ifndef SIKU_API_APP_H
+#define SIKU_API_APP_H
+
+#include "core/config.h"
+#include "http/router.h"
+
+struct db_pool;
+struct event_base;
+struct http_request;
+
+struct app_worker {
+    int index;
+    struct event_base *base;
+    struct db_pool *pool;
+};
+
+/* The daemon's settings, set once before serving. */
+void app_set_config(const struct config *cfg);
+const struct config *app_config(void);
+
+/* Registers every route and statement of the API. */
+void app_register_routes(struct router *router);
+
+void *app_worker_init(int index, struct event_base *base, void *arg);
+void app_worker_fini(void *worker, void *arg);
+void app_dispatch(struct http_request *req);
+
+/* Route registration for each resource file. */
+void ops_register(struct router *r);
+void reference_register(struct router *r);
+
+#endif

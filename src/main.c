@@ -1,0 +1,189 @@
+/* sikud: the daemon and its subcommands (migrate, print-config). Wiring only: settings from
+ * defaults, file, environment and flags; then the subcommand. */
+#include "api/app.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db_stmt.h"
+#include "db/migrate.h"
+#include "http/http_server.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SIKU_VERSION
+#define SIKU_VERSION "dev"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sikud [COMMAND] [--config FILE] [--KEY VALUE ...]\n\n"
+            "commands:\n"
+            "  serve          serve the HTTP API (the default)\n"
+            "  migrate        apply pending database migrations and exit\n"
+            "  print-config   print every setting with its current value\n"
+            "  version        print the version\n\n"
+            "Every setting (see print-config) may be given as --key value, as SIKU_KEY in\n"
+            "the environment, or in the --config file; flags win over the environment, which\n"
+            "wins over the file. --listen, --database and --threads are the usual ones;\n"
+            "SIKU_DATABASE_URL is accepted for --database.\n");
+}
+
+struct cli {
+    const char *command;
+    const char *config_file;
+    int first_flag;
+};
+
+static bool parse_command(int argc, char **argv, struct cli *cli)
+{
+    cli->command = "serve";
+    cli->config_file = NULL;
+    cli->first_flag = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        cli->command = argv[1];
+        cli->first_flag = 2;
+    }
+    for (int i = cli->first_flag; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            cli->config_file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            cli->config_file = argv[i] + 9;
+    }
+    return true;
+}
+
+static bool apply_flags(struct config *cfg, int argc, char **argv, int first, char *err,
+                        size_t errlen)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(err, errlen, "unexpected argument \"%s\"", arg);
+            return false;
+        }
+        arg += 2;
+        const char *eq = strchr(arg, '=');
+        char key[64];
+        const char *value;
+        if (eq) {
+            snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+            value = eq + 1;
+        } else {
+            snprintf(key, sizeof key, "%s", arg);
+            if (i + 1 >= argc) {
+                snprintf(err, errlen, "--%s needs a value", key);
+                return false;
+            }
+            value = argv[++i];
+        }
+        if (strcmp(key, "config") == 0)
+            continue;
+        if (!config_set(cfg, key, value, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+static bool load_config(struct config *cfg, const struct cli *cli, int argc, char **argv)
+{
+    char err[512];
+    config_init(cfg);
+    if (cli->config_file && !config_load_file(cfg, cli->config_file, err, sizeof err)) {
+        fprintf(stderr, "sikud: %s\n", err);
+        return false;
+    }
+    if (!config_load_env(cfg, err, sizeof err) ||
+        !apply_flags(cfg, argc, argv, cli->first_flag, err, sizeof err)) {
+        fprintf(stderr, "sikud: %s\n", err);
+        return false;
+    }
+    if (!log_set_level_name(cfg->log_level)) {
+        fprintf(stderr, "sikud: log_level must be debug, info, warn or error\n");
+        return false;
+    }
+    char *pqerr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(cfg->database, &pqerr);
+    if (opts == NULL) {
+        fprintf(stderr, "sikud: database: %s", pqerr ? pqerr : "invalid connection string\n");
+        PQfreemem(pqerr);
+        return false;
+    }
+    PQconninfoFree(opts);
+    config_finish(cfg);
+    return true;
+}
+
+static int serve(struct config *cfg)
+{
+    app_set_config(cfg);
+    struct router router;
+    router_init(&router);
+    app_register_routes(&router);
+    struct http_server_config hc = {
+        .listen = cfg->listen,
+        .threads = cfg->threads,
+        .max_connections = cfg->max_connections,
+        .max_header_size = cfg->max_header_size,
+        .max_body_size = cfg->max_body_size,
+        .max_import_size = cfg->max_import_size,
+        .header_timeout_ms = cfg->header_timeout_ms,
+        .read_timeout_ms = cfg->read_timeout_ms,
+        .write_timeout_ms = cfg->write_timeout_ms,
+        .idle_timeout_ms = cfg->idle_timeout_ms,
+        .shutdown_timeout_ms = cfg->shutdown_timeout_ms,
+        .access_log = cfg->access_log,
+    };
+    struct http_server_hooks hooks = {
+        .worker_init = app_worker_init,
+        .worker_fini = app_worker_fini,
+        .dispatch = app_dispatch,
+    };
+    log_info("sikud %s starting", SIKU_VERSION);
+    bool ok = http_server_run(&hc, &router, &hooks);
+    router_free(&router);
+    db_stmt_reset();
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "sikud: libsodium failed to initialise\n");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    struct cli cli;
+    parse_command(argc, argv, &cli);
+    if (strcmp(cli.command, "version") == 0) {
+        printf("sikud %s\n", SIKU_VERSION);
+        return 0;
+    }
+    struct config cfg;
+    if (!load_config(&cfg, &cli, argc, argv)) {
+        config_free(&cfg);
+        return 2;
+    }
+    int rc;
+    if (strcmp(cli.command, "serve") == 0) {
+        rc = serve(&cfg);
+    } else if (strcmp(cli.command, "migrate") == 0) {
+        rc = migrate_run(cfg.database, false);
+    } else if (strcmp(cli.command, "print-config") == 0) {
+        config_write(&cfg, stdout);
+        rc = 0;
+    } else {
+        fprintf(stderr, "sikud: unknown command \"%s\"\n\n", cli.command);
+        usage(stderr);
+        rc = 2;
+    }
+    config_free(&cfg);
+    return rc;
+}
