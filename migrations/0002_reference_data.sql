@@ -44,7 +44,7 @@
 --   * GB/T 2260 / NBS statistical division codes: several public
 --     county-level tables (NBS-derived, 12-digit and 6-digit), which agree.
 
--- regions: 2 + 6 county-level divisions (GB/T 2260) + 1 functional zone.
+-- regions: 2 + 6 county-level divisions (GB/T 2260) + 3 functional zones.
 --
 -- Functional zone: 321071 (Yangzhou Economic and Technological Development
 -- Zone) is NOT a GB/T 2260 code.  It is the National Bureau of Statistics
@@ -53,11 +53,11 @@
 -- GB/T 2260 does not list.
 --
 -- The Yangzhou Eco-Tech New City and the Shugang-Slender West Lake Scenic
--- Area are deliberately NOT loaded: no NBS statistical division code could be
--- confirmed for either (the NBS tables consulted list 321071 as the only
--- Yangzhou functional zone); in particular 321072 / 321073 could not be
--- confirmed.  Add them (kind 'functional_zone', parent '321000') once their
--- codes are confirmed.
+-- Area have no confirmed NBS statistical code (the NBS tables consulted list
+-- 321071 as the only Yangzhou functional zone). They are administered as
+-- functional zones, and staff file records under them, so siku gives them
+-- codes of its own in a range GB/T 2260 and NBS leave unused for Yangzhou:
+-- 321091 and 321092. Replace them by a migration if official codes appear.
 INSERT INTO regions (code, name, kind, parent_code, sort_order) VALUES
     ('320000', '江苏省', 'province', NULL, 1),
     ('321000', '扬州市', 'city', '320000', 2),
@@ -67,7 +67,9 @@ INSERT INTO regions (code, name, kind, parent_code, sort_order) VALUES
     ('321023', '宝应县', 'county', '321000', 6),
     ('321071', '扬州经济技术开发区', 'functional_zone', '321000', 7),
     ('321081', '仪征市', 'county_city', '321000', 8),
-    ('321084', '高邮市', 'county_city', '321000', 9);
+    ('321084', '高邮市', 'county_city', '321000', 9),
+    ('321091', '扬州市生态科技新城', 'functional_zone', '321000', 10),
+    ('321092', '蜀冈—瘦西湖风景名胜区', 'functional_zone', '321000', 11);
 
 -- disciplines: GB/T 13745-2009, 62 first-level + 738 second-level rows.
 -- Level-1 rows precede their level-2 rows; the order is the standard's own

@@ -1,10 +1,13 @@
 /* sikud: the daemon and its subcommands (migrate, print-config). Wiring only: settings from
  * defaults, file, environment and flags; then the subcommand. */
 #include "api/app.h"
+#include "cli/create_user.h"
+#include "core/hasher.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db_stmt.h"
 #include "db/migrate.h"
+#include "domain/role.h"
 #include "http/http_server.h"
 
 #include <libpq-fe.h>
@@ -24,6 +27,10 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve          serve the HTTP API (the default)\n"
             "  migrate        apply pending database migrations and exit\n"
+            "  create-user    --username U --role R [--display-name N] [--region CODE]\n"
+            "                 [--enterprise ID] [--expert ID] [--if-missing]; the password\n"
+            "                 is read from standard input\n"
+            "  routes         print every route with the roles that may call it\n"
             "  print-config   print every setting with its current value\n"
             "  version        print the version\n\n"
             "Every setting (see print-config) may be given as --key value, as SIKU_KEY in\n"
@@ -36,10 +43,34 @@ struct cli {
     const char *command;
     const char *config_file;
     int first_flag;
+    struct create_user_args user;
 };
+
+/* create-user's own flags: consumed here so that the rest are settings. */
+static bool take_user_flag(struct cli *cli, char **argv, int *i, int argc)
+{
+    static const char *const names[] = {"--username", "--role",       "--display-name",
+                                        "--region",   "--enterprise", "--expert"};
+    const char **slots[] = {&cli->user.username, &cli->user.role,       &cli->user.display_name,
+                            &cli->user.region,   &cli->user.enterprise, &cli->user.expert};
+    if (strcmp(argv[*i], "--if-missing") == 0) {
+        cli->user.if_missing = true;
+        argv[*i] = NULL;
+        return true;
+    }
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(argv[*i], names[k]) == 0 && *i + 1 < argc) {
+            *slots[k] = argv[*i + 1];
+            argv[*i] = argv[*i + 1] = NULL;
+            (*i)++;
+            return true;
+        }
+    return false;
+}
 
 static bool parse_command(int argc, char **argv, struct cli *cli)
 {
+    memset(cli, 0, sizeof *cli);
     cli->command = "serve";
     cli->config_file = NULL;
     cli->first_flag = 1;
@@ -48,6 +79,8 @@ static bool parse_command(int argc, char **argv, struct cli *cli)
         cli->first_flag = 2;
     }
     for (int i = cli->first_flag; i < argc; i++) {
+        if (strcmp(cli->command, "create-user") == 0 && take_user_flag(cli, argv, &i, argc))
+            continue;
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             cli->config_file = argv[i + 1];
         else if (strncmp(argv[i], "--config=", 9) == 0)
@@ -61,6 +94,8 @@ static bool apply_flags(struct config *cfg, int argc, char **argv, int first, ch
 {
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i];
+        if (arg == NULL)
+            continue; /* taken by the subcommand */
         if (strncmp(arg, "--", 2) != 0) {
             snprintf(err, errlen, "unexpected argument \"%s\"", arg);
             return false;
@@ -143,10 +178,34 @@ static int serve(struct config *cfg)
         .dispatch = app_dispatch,
     };
     log_info("sikud %s starting", SIKU_VERSION);
+    if (!hasher_start(cfg->hash_concurrency, 64)) {
+        log_error("could not start the password hashing threads");
+        return 1;
+    }
     bool ok = http_server_run(&hc, &router, &hooks);
+    hasher_stop();
     router_free(&router);
     db_stmt_reset();
     return ok ? 0 : 1;
+}
+
+static int print_routes(struct config *cfg)
+{
+    app_set_config(cfg);
+    struct router router;
+    router_init(&router);
+    app_register_routes(&router);
+    for (int i = 0; i < router.nroutes; i++) {
+        const struct route *rt = &router.routes[i];
+        printf("%s %s", http_method_name(rt->method), rt->pattern);
+        for (unsigned bit = ROLE_ANON; bit <= ROLE_EXPERT; bit <<= 1)
+            if (rt->roles & bit)
+                printf(" %s", role_name((enum role)bit));
+        printf("\n");
+    }
+    router_free(&router);
+    db_stmt_reset();
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -176,6 +235,10 @@ int main(int argc, char **argv)
         rc = serve(&cfg);
     } else if (strcmp(cli.command, "migrate") == 0) {
         rc = migrate_run(cfg.database, false);
+    } else if (strcmp(cli.command, "create-user") == 0) {
+        rc = create_user_run(cfg.database, &cli.user);
+    } else if (strcmp(cli.command, "routes") == 0) {
+        rc = print_routes(&cfg);
     } else if (strcmp(cli.command, "print-config") == 0) {
         config_write(&cfg, stdout);
         rc = 0;

@@ -125,3 +125,15 @@ siku_pg_stop() {
     [ -f "$dir/data/PG_VERSION" ] || return 0
     siku_pg_run "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# Stops the daemon scripts/up started, waiting for it to drain.
+siku_daemon_stop() {
+    local pidfile="$SIKU_ROOT/var/sikud.pid" pid
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$pidfile"
+}

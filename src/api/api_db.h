@@ -5,6 +5,8 @@
 
 #include "db/db_pool.h"
 
+#include <stdbool.h>
+
 struct http_request;
 
 typedef void (*api_db_done_fn)(struct http_request *req, struct db_job *job);
@@ -23,7 +25,27 @@ void api_reply_db_failure(struct http_request *req, struct db_job *job);
 void api_reply_json_row(struct http_request *req, const struct db_stmt *stmt, int nparams,
                         const char *const *values);
 
-/* Replies column 0 of row 0 of result i as JSON (200), or 404 when there is no row. */
+/* Replies column 0 of row 0 of result i as JSON, or 404 when there is no row; a second column
+ * is the record's version and becomes the ETag. */
 void api_reply_row(struct http_request *req, struct db_job *job, int i, int status);
+
+/* A job that runs with the caller recorded for the audit trigger: its first statement sets
+ * the transaction's audit context, so the statement you add as number i has result i + 1.
+ * action names the audit action ("login", "archive" ...), or NULL for the row operation. */
+struct db_job *api_write_job(struct http_request *req, const char *action);
+#define API_FIRST_RESULT 1
+
+/* Reads If-Match: *version is the expected version text, or NULL when absent (or "*").
+ * Replies 400 and returns false when it is malformed. */
+bool api_if_match(struct http_request *req, const char **version)
+    __attribute__((warn_unused_result));
+void api_set_etag(struct http_request *req, const char *version);
+
+/* A positive decimal id route parameter; replies 404 and returns false otherwise (an id that
+ * cannot exist is a record that does not exist). */
+bool api_parse_id(struct http_request *req, const char *name, const char **id)
+    __attribute__((warn_unused_result));
+
+void api_db_register(void);
 
 #endif

@@ -2,6 +2,10 @@
  * (schema gate, then the route's handler). */
 #include "api/app.h"
 
+#include "api/access.h"
+#include "api/api_db.h"
+#include "core/hasher.h"
+
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "db/db_pool.h"
@@ -26,8 +30,13 @@ const struct config *app_config(void)
 void app_register_routes(struct router *router)
 {
     db_stmt_register(&migrate_check_stmt);
+    api_db_register();
+    access_register();
     ops_register(router);
     reference_register(router);
+    auth_register(router);
+    users_register(router);
+    audit_register(router);
 }
 
 void *app_worker_init(int index, struct event_base *base, void *arg)
@@ -57,6 +66,8 @@ void app_worker_fini(void *worker, void *arg)
 {
     (void)arg;
     struct app_worker *w = worker;
+    /* Logins hashing for this worker finish first; their callbacks still need the pool. */
+    hasher_drain(w->base);
     db_pool_free(w->pool);
     free(w);
 }
@@ -68,5 +79,5 @@ void app_dispatch(struct http_request *req)
         http_problem(req, 503, "schema_behind", NULL);
         return;
     }
-    rt->handler(req);
+    access_dispatch(req);
 }

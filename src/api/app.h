@@ -30,5 +30,8 @@ void app_dispatch(struct http_request *req);
 /* Route registration for each resource file. */
 void ops_register(struct router *r);
 void reference_register(struct router *r);
+void auth_register(struct router *r);
+void users_register(struct router *r);
+void audit_register(struct router *r);
 
 #endif

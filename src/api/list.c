@@ -45,20 +45,36 @@ bool list_cursor_decode(const char *cursor, char **values, int n)
     free(bin);
     if (ok)
         ok = cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == n;
-    for (int i = 0; ok && i < n; i++) {
-        cJSON *v = cJSON_GetArrayItem(arr, i);
+    /* values is output only: on failure free exactly what was set here, never what the
+     * caller's array held before. */
+    int set = 0;
+    for (; ok && set < n; set++) {
+        cJSON *v = cJSON_GetArrayItem(arr, set);
         ok = cJSON_IsString(v);
-        values[i] = ok ? xstrdup(v->valuestring) : NULL;
+        if (ok)
+            values[set] = xstrdup(v->valuestring);
+        else
+            break;
     }
     if (!ok)
         for (int i = 0; i < n; i++) {
-            if (values[i] == NULL)
-                break;
-            free(values[i]);
+            if (i < set)
+                free(values[i]);
             values[i] = NULL;
         }
     cJSON_Delete(arr);
     return ok;
+}
+
+bool list_is_integer(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18)
+        return false;
+    for (size_t i = (s[0] == '-'); i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > (size_t)(s[0] == '-');
 }
 
 bool api_parse_query(struct http_request *req, const char *const *allowed, struct query *q)

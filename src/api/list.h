@@ -30,6 +30,9 @@ bool api_parse_query(struct http_request *req, const char *const *allowed, struc
 bool api_list_params(struct http_request *req, const char *const *allowed, int nkeys,
                      struct list_params *out) __attribute__((warn_unused_result));
 
+/* True for a decimal integer that fits a bigint (cursor keys, id filters). */
+bool list_is_integer(const char *s);
+
 /* Rows: column 0 is the item's JSON, columns 1..nkeys the keyset of the row. */
 void api_reply_page(struct http_request *req, PGresult *res, const struct list_params *lp,
                     int nkeys);

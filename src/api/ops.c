@@ -3,6 +3,7 @@
 #include "api/app.h"
 
 #include "db/db_pool.h"
+#include "domain/role.h"
 #include "db/migrate.h"
 #include "http/http_server.h"
 #include "http/request.h"
@@ -115,9 +116,12 @@ void ops_register(struct router *r)
 {
     started_at = time(NULL);
     router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/healthz",
-                                  .handler = handle_healthz});
+                                  .handler = handle_healthz, .flags = ROUTE_PUBLIC,
+                                  .roles = ROLES_EVERYONE});
     router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/readyz",
-                                  .handler = handle_readyz});
+                                  .handler = handle_readyz, .flags = ROUTE_PUBLIC,
+                                  .roles = ROLES_EVERYONE});
     router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/metrics",
-                                  .handler = handle_metrics});
+                                  .handler = handle_metrics, .flags = ROUTE_METRICS,
+                                  .roles = ROLE_ADMIN});
 }

@@ -4,6 +4,7 @@
 #include "api/app.h"
 #include "api/list.h"
 
+#include "domain/role.h"
 #include "http/problem.h"
 #include "http/request.h"
 
@@ -17,7 +18,7 @@ static struct db_stmt region_list = {
     "SELECT json_build_object('code', code, 'name', name, 'kind', kind, 'kind_label',"
     "  CASE kind WHEN 'province' THEN '省' WHEN 'city' THEN '地级市' WHEN 'district' THEN '市辖区'"
     "  WHEN 'county' THEN '县' WHEN 'county_city' THEN '县级市' ELSE '功能区' END,"
-    "  'parent_code', parent_code)::text, sort_order::text, code"
+    "  'parent_code', parent_code)::text, sort_order::text AS key1, code AS key2"
     " FROM regions"
     " WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR parent_code = $2)"
     "   AND ($3::text IS NULL OR strpos(name, $3) > 0 OR code = $3)"
@@ -37,7 +38,7 @@ static struct db_stmt discipline_list = {
     "discipline_list",
     "SELECT json_build_object('code', code, 'name', name, 'level', level, 'level_label',"
     "  CASE level WHEN 1 THEN '一级学科' ELSE '二级学科' END, 'parent_code', parent_code)::text,"
-    "  sort_order::text, code"
+    "  sort_order::text AS key1, code AS key2"
     " FROM disciplines"
     " WHERE ($1::text IS NULL OR level = $1::smallint) AND ($2::text IS NULL OR parent_code = $2)"
     "   AND ($3::text IS NULL OR strpos(name, $3) > 0 OR code = $3)"
@@ -56,7 +57,7 @@ static struct db_stmt industry_list = {
     "industry_list",
     "SELECT json_build_object('code', code, 'name', name, 'level', level, 'level_label',"
     "  CASE level WHEN 'section' THEN '门类' WHEN 'division' THEN '大类' ELSE '主导产业' END,"
-    "  'parent_code', parent_code)::text, sort_order::text, code"
+    "  'parent_code', parent_code)::text, sort_order::text AS key1, code AS key2"
     " FROM industries"
     " WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR parent_code = $2)"
     "   AND ($3::text IS NULL OR strpos(name, $3) > 0 OR code = $3)"
@@ -108,6 +109,12 @@ static void reference_list(struct http_request *req, const struct reference_tabl
     struct list_params *lp = arena_alloc(&req->arena, sizeof *lp);
     if (!api_list_params(req, allowed, 2, lp))
         return;
+    if (lp->nkeys && !list_is_integer(lp->keys[0])) {
+        cJSON *errors = cJSON_CreateArray();
+        problem_add_field(errors, "cursor", "invalid", "cursor 无效，请使用上一页返回的 next_cursor");
+        http_problem_errors(req, 400, "invalid_parameter", NULL, errors);
+        return;
+    }
     const char *filter = query_get(&lp->query, t->filter);
     if (filter != NULL && !one_of(filter, t->filter_values)) {
         cJSON *errors = cJSON_CreateArray();
@@ -182,6 +189,7 @@ void reference_register(struct router *r)
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         struct route rt = routes[i];
         rt.flags |= ROUTE_DB;
+        rt.roles = ROLES_SIGNED_IN;
         router_add(r, &rt);
     }
 }

@@ -62,6 +62,8 @@ static const struct config_key config_keys[] = {
     KEY(login_window_s, CONFIG_INT, "900", 1, 86400, "window in which failed logins are counted"),
     KEY(hash_concurrency, CONFIG_INT, "2", 1, 64,
         "password hashes computed at once (each takes 64 MiB)"),
+    KEY(metrics_token, CONFIG_STRING, "", 0, 0,
+        "bearer token (16+ characters) a scraper may use for /metrics; empty = admins only"),
     KEY(log_level, CONFIG_STRING, "info", 0, 0, "debug, info, warn or error"),
     KEY(access_log, CONFIG_BOOL, "true", 0, 1, "one JSON line per request on stderr"),
     KEY(web_dir, CONFIG_STRING, "", 0, 0, "directory of the web console; empty = built-in path"),

@@ -30,6 +30,7 @@ struct config {
     int login_max_failures;
     int login_window_s;
     int hash_concurrency;
+    char *metrics_token;
     char *log_level;
     bool access_log;
     char *web_dir;

@@ -18,6 +18,9 @@ static enum json_strict_error prescan(const char *s, size_t len, int max_depth)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (in_string) {
+            /* A raw NUL byte in a string is cut by cJSON just like "\u0000". */
+            if (c == '\0')
+                return JSON_ERR_NUL;
             if (c == '\\') {
                 if (i + 1 < len && s[i + 1] == 'u' && i + 5 < len && s[i + 2] == '0' &&
                     s[i + 3] == '0' && s[i + 4] == '0' && s[i + 5] == '0')
@@ -112,8 +115,9 @@ bool json_get_int64(const cJSON *item, int64_t min, int64_t max, int64_t *out)
     double d = item->valuedouble;
     if (!isfinite(d) || d != floor(d))
         return false;
-    /* Beyond 2^53 a double no longer holds every integer. */
-    if (d < -9007199254740992.0 || d > 9007199254740992.0)
+    /* From 2^53 on a double no longer holds every integer: 2^53 itself is also what
+     * "9007199254740993" parses to, so only |d| < 2^53 is known to be the value sent. */
+    if (d <= -9007199254740992.0 || d >= 9007199254740992.0)
         return false;
     int64_t v = (int64_t)d;
     if (v < min || v > max)

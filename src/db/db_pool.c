@@ -66,6 +66,7 @@ struct db_job {
     bool failing;
     char sqlstate[6];
     char *message;
+    char *constraint;
     int failed_index;
     unsigned flags;
     db_done_fn done;
@@ -332,6 +333,11 @@ const char *db_job_message(const struct db_job *job)
     return job->message ? job->message : "";
 }
 
+const char *db_job_constraint(const struct db_job *job)
+{
+    return job->constraint ? job->constraint : "";
+}
+
 int db_job_failed_index(const struct db_job *job)
 {
     return job->failed_index;
@@ -371,6 +377,8 @@ static void record_error(struct db_job *job, PGresult *res, int index)
     snprintf(job->sqlstate, sizeof job->sqlstate, "%s", state ? state : "XX000");
     const char *msg = PQresultErrorMessage(res);
     job->message = arena_strdup(&job->arena, msg ? msg : "");
+    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    job->constraint = arena_strdup(&job->arena, constraint ? constraint : "");
 }
 
 static bool send_job(struct pconn *c, struct db_job *job)
@@ -580,6 +588,7 @@ static void conn_broken(struct pconn *c, const char *why)
             }
         job->status = DB_OK;
         job->sqlstate[0] = '\0';
+        job->message = job->constraint = NULL;
         job->failed_index = -1;
         if ((job->flags & DB_RETRY_SAFE) && job->attempts < 2 && !p->freeing) {
             /* A read may be re-sent on another connection. Writes are not: their commit

@@ -70,6 +70,7 @@ void db_job_cancel(struct db_job *job);
 enum db_status db_job_status(const struct db_job *job);
 const char *db_job_sqlstate(const struct db_job *job); /* "" unless DB_ERROR */
 const char *db_job_message(const struct db_job *job);  /* server's message, for logs */
+const char *db_job_constraint(const struct db_job *job); /* violated constraint, or "" */
 int db_job_failed_index(const struct db_job *job);     /* statement that failed, or -1 */
 int db_job_nresults(const struct db_job *job);
 PGresult *db_job_result(const struct db_job *job, int i);

@@ -122,13 +122,14 @@ static bool parse_target(char *target, enum http_method method, char *decoded,
     char *path = target;
     if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
         char *authority = strstr(target, "//") + 2;
-        path = strchr(authority, '/');
-        if (path == NULL) {
+        /* The authority ends at the first '/', '?' or '#' (RFC 3986 section 3.2): a '/' in
+         * the query of "http://host?a=/b" does not start the path. */
+        path = authority + strcspn(authority, "/?#");
+        if (*path != '/') {
             /* "http://host" or "http://host?x": the path is "/". */
             static char root[] = "/";
-            char *q = strchr(authority, '?');
             head->path = root;
-            head->query = q ? q + 1 : "";
+            head->query = *path == '?' ? path + 1 : "";
             head->nsegments = 0;
             return true;
         }
