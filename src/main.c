@@ -22,21 +22,20 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: sikud [COMMAND] [--config FILE] [--KEY VALUE ...]\n\n"
-            "commands:\n"
-            "  serve          serve the HTTP API (the default)\n"
-            "  migrate        apply pending database migrations and exit\n"
-            "  create-user    --username U --role R [--display-name N] [--region CODE]\n"
-            "                 [--enterprise ID] [--expert ID] [--if-missing]; the password\n"
-            "                 is read from standard input\n"
-            "  routes         print every route with the roles that may call it\n"
-            "  print-config   print every setting with its current value\n"
-            "  version        print the version\n\n"
-            "Every setting (see print-config) may be given as --key value, as SIKU_KEY in\n"
-            "the environment, or in the --config file; flags win over the environment, which\n"
-            "wins over the file. --listen, --database and --threads are the usual ones;\n"
-            "SIKU_DATABASE_URL is accepted for --database.\n");
+    fprintf(out, "usage: sikud [COMMAND] [--config FILE] [--KEY VALUE ...]\n\n"
+                 "commands:\n"
+                 "  serve          serve the HTTP API (the default)\n"
+                 "  migrate        apply pending database migrations and exit\n"
+                 "  create-user    --username U --role R [--display-name N] [--region CODE]\n"
+                 "                 [--enterprise ID] [--expert ID] [--if-missing]; the password\n"
+                 "                 is read from standard input\n"
+                 "  routes         print every route with the roles that may call it\n"
+                 "  print-config   print every setting with its current value\n"
+                 "  version        print the version\n\n"
+                 "Every setting (see print-config) may be given as --key value, as SIKU_KEY in\n"
+                 "the environment, or in the --config file; flags win over the environment, which\n"
+                 "wins over the file. --listen, --database and --threads are the usual ones;\n"
+                 "SIKU_DATABASE_URL is accepted for --database.\n");
 }
 
 struct cli {

@@ -10,7 +10,13 @@ siku_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages siku needs to build, run and test.
 SIKU_BUILD_PACKAGES="gcc meson ninja-build pkg-config libevent-dev libpq-dev libcjson-dev
  libsodium-dev check postgresql-15 postgresql-client-15"
-SIKU_TEST_PACKAGES="nodejs npm curl"
+SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck"
+
+# Node.js runs the API contract tools; any installed node/npm will do, else Debian's.
+siku_install_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    siku_install_packages nodejs npm
+}
 
 siku_as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"

@@ -32,5 +32,4 @@ void access_token_hash(const char *token, char out[65]);
 /* Registers the statements access control runs. */
 void access_register(void);
 
-
 #endif

@@ -89,8 +89,7 @@ static void run_done(struct db_job *job, void *arg)
     call->done(call->req, job);
 }
 
-void api_db_run(struct http_request *req, struct db_job *job, unsigned flags,
-                api_db_done_fn done)
+void api_db_run(struct http_request *req, struct db_job *job, unsigned flags, api_db_done_fn done)
 {
     struct api_call *call = arena_alloc(&req->arena, sizeof *call);
     call->req = req;

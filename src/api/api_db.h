@@ -15,8 +15,7 @@ typedef void (*api_db_done_fn)(struct http_request *req, struct db_job *job);
 struct db_job *api_job(struct http_request *req);
 
 /* Runs job; on success calls done (which must reply); on failure replies itself. */
-void api_db_run(struct http_request *req, struct db_job *job, unsigned flags,
-                api_db_done_fn done);
+void api_db_run(struct http_request *req, struct db_job *job, unsigned flags, api_db_done_fn done);
 
 /* Replies the problem for a failed job (status other than DB_OK). */
 void api_reply_db_failure(struct http_request *req, struct db_job *job);

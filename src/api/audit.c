@@ -35,8 +35,8 @@ static void list_done(struct http_request *req, struct db_job *job)
 
 static void handle_list(struct http_request *req)
 {
-    static const char *const allowed[] = {"user_id", "record_type", "record_id",
-                                          "action",  "since",       "until", NULL};
+    static const char *const allowed[] = {"user_id", "record_type", "record_id", "action",
+                                          "since",   "until",       NULL};
     struct list_params *lp = arena_alloc(&req->arena, sizeof *lp);
     if (!api_list_params(req, allowed, 1, lp))
         return;
@@ -74,7 +74,9 @@ static void handle_list(struct http_request *req)
 void audit_register(struct router *r)
 {
     db_stmt_register(&audit_list);
-    router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/api/v1/audit-log",
-                                  .handler = handle_list, .flags = ROUTE_DB,
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/api/v1/audit-log",
+                                  .handler = handle_list,
+                                  .flags = ROUTE_DB,
                                   .roles = ROLE_ADMIN});
 }

@@ -28,7 +28,8 @@ static struct db_stmt login_lookup = {
     " af AS (SELECT at FROM login_attempts WHERE client_addr = $2 AND NOT success"
     "     AND at > now() - make_interval(secs => $3::int))"
     " SELECT (SELECT count(*) FROM uf), (SELECT count(*) FROM af),"
-    "  greatest(1, ceil(extract(epoch FROM (least((SELECT min(at) FROM uf), (SELECT min(at) FROM af))"
+    "  greatest(1, ceil(extract(epoch FROM (least((SELECT min(at) FROM uf), (SELECT min(at) FROM "
+    "af))"
     "     + make_interval(secs => $3::int) - now()))))::int,"
     "  u.id::text, u.password_hash, u.disabled"
     " FROM (SELECT 1) one LEFT JOIN users u ON lower(u.username) = lower($1)",
@@ -66,8 +67,7 @@ static struct db_stmt logout_stmt = {
     1, 0};
 
 static struct db_stmt me_stmt = {
-    "me", "SELECT user_json(u)::text, u.version::text FROM users u WHERE u.id = $1::bigint", 1,
-    0};
+    "me", "SELECT user_json(u)::text, u.version::text FROM users u WHERE u.id = $1::bigint", 1, 0};
 
 struct login {
     struct http_request *req;
@@ -157,14 +157,13 @@ static void lookup_done(struct http_request *req, struct db_job *job)
     }
 }
 
-static bool string_field(struct http_request *req, const cJSON *body, const char *name,
-                         size_t max, const char **out)
+static bool string_field(struct http_request *req, const cJSON *body, const char *name, size_t max,
+                         const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
     if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) > max) {
         cJSON *errors = cJSON_CreateArray();
-        problem_add_field(errors, name, v ? "invalid" : "required",
-                          v ? "应为非空字符串" : "必填");
+        problem_add_field(errors, name, v ? "invalid" : "required", v ? "应为非空字符串" : "必填");
         http_problem_errors(req, 400, "validation_failed", NULL, errors);
         return false;
     }
@@ -233,15 +232,21 @@ static void handle_me(struct http_request *req)
 void auth_register(struct router *r)
 {
     static struct db_stmt *const stmts[] = {&login_lookup, &login_failed, &login_succeeded,
-                                            &logout_stmt, &me_stmt, NULL};
+                                            &logout_stmt,  &me_stmt,      NULL};
     db_stmt_register_all(stmts);
-    router_add(r, &(struct route){.method = HTTP_POST, .pattern = "/api/v1/auth/login",
-                                  .handler = handle_login, .flags = ROUTE_DB,
+    router_add(r, &(struct route){.method = HTTP_POST,
+                                  .pattern = "/api/v1/auth/login",
+                                  .handler = handle_login,
+                                  .flags = ROUTE_DB,
                                   .roles = ROLES_EVERYONE});
-    router_add(r, &(struct route){.method = HTTP_POST, .pattern = "/api/v1/auth/logout",
-                                  .handler = handle_logout, .flags = ROUTE_DB,
+    router_add(r, &(struct route){.method = HTTP_POST,
+                                  .pattern = "/api/v1/auth/logout",
+                                  .handler = handle_logout,
+                                  .flags = ROUTE_DB,
                                   .roles = ROLES_SIGNED_IN});
-    router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/api/v1/me",
-                                  .handler = handle_me, .flags = ROUTE_DB,
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/api/v1/me",
+                                  .handler = handle_me,
+                                  .flags = ROUTE_DB,
                                   .roles = ROLES_SIGNED_IN});
 }

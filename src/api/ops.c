@@ -18,6 +18,16 @@
 
 static time_t started_at;
 
+/* api/openapi.yaml, embedded at build time (tools/embed_blob.c). */
+extern const unsigned char openapi_yaml[];
+extern const size_t openapi_yaml_len;
+
+static void handle_openapi(struct http_request *req)
+{
+    http_add_header(req, "Cache-Control", "public, max-age=300");
+    http_reply(req, 200, "application/yaml; charset=utf-8", openapi_yaml, openapi_yaml_len);
+}
+
 static void handle_healthz(struct http_request *req)
 {
     static const char body[] = "{\"status\":\"ok\"}";
@@ -61,8 +71,8 @@ static void handle_readyz(struct http_request *req)
     struct app_worker *w = req->app;
     struct db_job *job = db_job_new(w->pool);
     db_job_add(job, &migrate_check_stmt, 0, NULL);
-    int deadline = app_config()->request_deadline_ms < 2000 ? app_config()->request_deadline_ms
-                                                             : 2000;
+    int deadline =
+        app_config()->request_deadline_ms < 2000 ? app_config()->request_deadline_ms : 2000;
     db_job_run(job, deadline, 0, readyz_done, req);
 }
 
@@ -115,13 +125,24 @@ static void handle_metrics(struct http_request *req)
 void ops_register(struct router *r)
 {
     started_at = time(NULL);
-    router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/healthz",
-                                  .handler = handle_healthz, .flags = ROUTE_PUBLIC,
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/healthz",
+                                  .handler = handle_healthz,
+                                  .flags = ROUTE_PUBLIC,
                                   .roles = ROLES_EVERYONE});
-    router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/readyz",
-                                  .handler = handle_readyz, .flags = ROUTE_PUBLIC,
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/readyz",
+                                  .handler = handle_readyz,
+                                  .flags = ROUTE_PUBLIC,
                                   .roles = ROLES_EVERYONE});
-    router_add(r, &(struct route){.method = HTTP_GET, .pattern = "/metrics",
-                                  .handler = handle_metrics, .flags = ROUTE_METRICS,
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/api/v1/openapi.yaml",
+                                  .handler = handle_openapi,
+                                  .flags = ROUTE_PUBLIC,
+                                  .roles = ROLES_EVERYONE});
+    router_add(r, &(struct route){.method = HTTP_GET,
+                                  .pattern = "/metrics",
+                                  .handler = handle_metrics,
+                                  .flags = ROUTE_METRICS,
                                   .roles = ROLE_ADMIN});
 }

@@ -79,8 +79,8 @@ struct reference_table {
     const char *const *filter_values; /* its allowed values */
 };
 
-static const char *const region_kinds[] = {"province", "city",        "district",
-                                           "county",   "county_city", "functional_zone", NULL};
+static const char *const region_kinds[] = {
+    "province", "city", "district", "county", "county_city", "functional_zone", NULL};
 static const char *const discipline_levels[] = {"1", "2", NULL};
 static const char *const industry_levels[] = {"section", "division", "tag", NULL};
 
@@ -111,7 +111,8 @@ static void reference_list(struct http_request *req, const struct reference_tabl
         return;
     if (lp->nkeys && !list_is_integer(lp->keys[0])) {
         cJSON *errors = cJSON_CreateArray();
-        problem_add_field(errors, "cursor", "invalid", "cursor 无效，请使用上一页返回的 next_cursor");
+        problem_add_field(errors, "cursor", "invalid",
+                          "cursor 无效，请使用上一页返回的 next_cursor");
         http_problem_errors(req, 400, "invalid_parameter", NULL, errors);
         return;
     }
@@ -173,17 +174,20 @@ static void handle_industry_get(struct http_request *req)
 
 void reference_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&region_list,   &region_get,   &discipline_list,
-                                            &discipline_get, &industry_list, &industry_get, NULL};
+    static struct db_stmt *const stmts[] = {
+        &region_list,  &region_get, &discipline_list, &discipline_get, &industry_list,
+        &industry_get, NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {
         {.method = HTTP_GET, .pattern = "/api/v1/regions", .handler = handle_region_list},
         {.method = HTTP_GET, .pattern = "/api/v1/regions/{code}", .handler = handle_region_get},
         {.method = HTTP_GET, .pattern = "/api/v1/disciplines", .handler = handle_discipline_list},
-        {.method = HTTP_GET, .pattern = "/api/v1/disciplines/{code}",
+        {.method = HTTP_GET,
+         .pattern = "/api/v1/disciplines/{code}",
          .handler = handle_discipline_get},
         {.method = HTTP_GET, .pattern = "/api/v1/industries", .handler = handle_industry_list},
-        {.method = HTTP_GET, .pattern = "/api/v1/industries/{code}",
+        {.method = HTTP_GET,
+         .pattern = "/api/v1/industries/{code}",
          .handler = handle_industry_get},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {

@@ -25,8 +25,7 @@ struct sqlstate_problem sqlstate_to_problem(const char *s)
             p = (struct sqlstate_problem){429, "too_many_requests", true};
         return p;
     }
-    if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") ||
-        !strcmp(s, "57P03"))
+    if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03"))
         return (struct sqlstate_problem){503, "db_unavailable", false};
     if (!strncmp(s, "53", 2))
         return (struct sqlstate_problem){503, "overloaded", false};

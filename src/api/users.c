@@ -32,8 +32,8 @@ static struct db_stmt user_get = {
     "user_get", "SELECT user_json(u)::text, u.version::text FROM users u WHERE u.id = $1::bigint",
     1, 0};
 
-static struct db_stmt user_username = {
-    "user_username", "SELECT username FROM users WHERE id = $1::bigint", 1, 0};
+static struct db_stmt user_username = {"user_username",
+                                       "SELECT username FROM users WHERE id = $1::bigint", 1, 0};
 
 static struct db_stmt user_insert = {
     "user_insert",
@@ -73,8 +73,8 @@ static struct db_stmt user_patch = {
     "        (SELECT version::text FROM upd)",
     5, 0};
 
-static const char *const role_values[] = {"admin", "city_staff", "county_staff", "enterprise",
-                                          "expert", NULL};
+static const char *const role_values[] = {"admin",      "city_staff", "county_staff",
+                                          "enterprise", "expert",     NULL};
 
 static bool check_username(const char *s, const char **code, const char **message)
 {
@@ -95,8 +95,7 @@ static bool check_region_code(const char *s, const char **code, const char **mes
 #define MAX_ID 9007199254740991LL
 
 static const struct field_spec user_fields[] = {
-    {"username", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 3, 64, 0, NULL, 0,
-     check_username},
+    {"username", FIELD_STRING, FIELD_REQUIRED | FIELD_IMMUTABLE, 3, 64, 0, NULL, 0, check_username},
     {"display_name", FIELD_STRING, FIELD_REQUIRED, 1, 64, 0, NULL, 0, NULL},
     {"role", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, role_values, 0, NULL},
     {"region_code", FIELD_STRING, FIELD_NULLABLE, 6, 6, 0, NULL, 0, check_region_code},
@@ -319,11 +318,10 @@ static void handle_patch(struct http_request *req)
         return;
     }
     const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(v.clean, "disabled");
-    uw->revoke = cJSON_IsTrue(disabled) || cJSON_HasObjectItem(v.clean, "password") ||
-                 cJSON_HasObjectItem(v.clean, "role") ||
-                 cJSON_HasObjectItem(v.clean, "region_code") ||
-                 cJSON_HasObjectItem(v.clean, "enterprise_id") ||
-                 cJSON_HasObjectItem(v.clean, "expert_id");
+    uw->revoke =
+        cJSON_IsTrue(disabled) || cJSON_HasObjectItem(v.clean, "password") ||
+        cJSON_HasObjectItem(v.clean, "role") || cJSON_HasObjectItem(v.clean, "region_code") ||
+        cJSON_HasObjectItem(v.clean, "enterprise_id") || cJSON_HasObjectItem(v.clean, "expert_id");
     const char *password = cJSON_HasObjectItem(v.clean, "password") ? raw_password(body) : NULL;
     if (password) {
         uw->password = arena_strdup(&req->arena, password);
@@ -381,9 +379,12 @@ static void handle_list(struct http_request *req)
         return;
     }
     const char *q = query_get(&lp->query, "q");
-    const char *params[] = {role,           query_get(&lp->query, "region_code"),
-                            disabled,       q && *q ? q : NULL,
-                            lp->nkeys ? lp->keys[0] : NULL, lp->limit_plus_one};
+    const char *params[] = {role,
+                            query_get(&lp->query, "region_code"),
+                            disabled,
+                            q && *q ? q : NULL,
+                            lp->nkeys ? lp->keys[0] : NULL,
+                            lp->limit_plus_one};
     req->state = lp;
     struct db_job *job = api_job(req);
     db_job_add(job, &user_list, 6, params);
@@ -392,7 +393,7 @@ static void handle_list(struct http_request *req)
 
 void users_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&user_list,  &user_get,   &user_username,
+    static struct db_stmt *const stmts[] = {&user_list,   &user_get,   &user_username,
                                             &user_insert, &user_patch, NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {

@@ -60,9 +60,10 @@ static int insert_user(PGconn *c, const struct create_user_args *a, const char *
     r = PQexec(c, "SELECT set_config('siku.role', 'cli', true),"
                   " set_config('siku.route', 'sikud create-user', true)");
     PQclear(r);
-    const char *params[] = {a->username, a->display_name ? a->display_name : a->username,
-                            a->role,     a->region,
-                            a->enterprise, a->expert, hash};
+    const char *params[] = {a->username,   a->display_name ? a->display_name : a->username,
+                            a->role,       a->region,
+                            a->enterprise, a->expert,
+                            hash};
     r = PQexecParams(c,
                      "INSERT INTO users (username, display_name, role, region_code,"
                      " enterprise_id, expert_id, password_hash)"
@@ -90,8 +91,8 @@ int create_user_run(const char *conninfo, const struct create_user_args *a)
         return 1;
     }
     const char *params[] = {a->username};
-    PGresult *r = PQexecParams(c, "SELECT id FROM users WHERE lower(username) = lower($1)", 1,
-                               NULL, params, NULL, NULL, 0);
+    PGresult *r = PQexecParams(c, "SELECT id FROM users WHERE lower(username) = lower($1)", 1, NULL,
+                               params, NULL, NULL, 0);
     if (!exec_ok(c, r)) {
         PQclear(r);
         PQfinish(c);

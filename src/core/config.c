@@ -20,12 +20,16 @@ struct config_key {
     const char *help;
 };
 
-#define KEY(n, t, d, lo, hi, h) {#n, t, offsetof(struct config, n), d, lo, hi, h}
+#define KEY(n, t, d, lo, hi, h)                                                                    \
+    {                                                                                              \
+#n, t, offsetof(struct config, n), d, lo, hi, h                                            \
+    }
 
 static const struct config_key config_keys[] = {
     KEY(listen, CONFIG_STRING, "127.0.0.1:8080", 0, 0, "address:port to serve HTTP on"),
     KEY(database, CONFIG_STRING, "dbname=siku", 0, 0, "libpq connection string or URI"),
-    KEY(threads, CONFIG_INT, "0", 0, 256, "worker threads, each with its own event loop; 0 = cores"),
+    KEY(threads, CONFIG_INT, "0", 0, 256,
+        "worker threads, each with its own event loop; 0 = cores"),
     KEY(max_connections, CONFIG_INT, "4096", 1, 1000000,
         "open client connections before accepting pauses"),
     KEY(max_header_size, CONFIG_SIZE, "16384", 1024, 1048576,
@@ -160,8 +164,7 @@ static bool apply(struct config *cfg, const struct config_key *k, const char *va
             return false;
         }
         if (v < k->min || v > k->max) {
-            snprintf(err, errlen, "%s: %ld is out of range [%ld, %ld]", k->name, v, k->min,
-                     k->max);
+            snprintf(err, errlen, "%s: %ld is out of range [%ld, %ld]", k->name, v, k->min, k->max);
             return false;
         }
         if (k->type == CONFIG_SIZE)

@@ -77,8 +77,8 @@ static const char *find_duplicate(const cJSON *node)
     return NULL;
 }
 
-enum json_strict_error json_parse_strict(const char *text, size_t len, int max_depth,
-                                         cJSON **out, char *dup_key, size_t dup_key_len)
+enum json_strict_error json_parse_strict(const char *text, size_t len, int max_depth, cJSON **out,
+                                         char *dup_key, size_t dup_key_len)
 {
     *out = NULL;
     if (!utf8_valid(text, len))

@@ -85,16 +85,15 @@ void log_write_raw_line(const char *line, size_t len)
     (void)ignored;
 }
 
-void log_emit(enum log_level level, const char *msg, const struct log_field *fields,
-              size_t nfields)
+void log_emit(enum log_level level, const char *msg, const struct log_field *fields, size_t nfields)
 {
     if (!log_enabled(level))
         return;
     char line[8192];
     char ts[40];
     format_timestamp(ts, sizeof ts);
-    size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"",
-                                ts, level_names[level]);
+    size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts,
+                                level_names[level]);
     n += log_json_escape(line + n, sizeof line - n - 64, msg);
     n += (size_t)snprintf(line + n, sizeof line - n, "\"");
     for (size_t i = 0; i < nfields && n < sizeof line - 64; i++) {

@@ -185,8 +185,8 @@ void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
                 const char *const *values)
 {
     if (job->nqueries == DB_MAX_QUERIES || nparams != stmt->nparams || nparams > DB_MAX_PARAMS) {
-        log_error("db_job_add: statement %s with %d parameters does not fit the job",
-                  stmt->name, nparams);
+        log_error("db_job_add: statement %s with %d parameters does not fit the job", stmt->name,
+                  nparams);
         abort();
     }
     int i = job->nqueries++;
@@ -224,11 +224,20 @@ static void job_finish(struct db_job *job, enum db_status status)
     if (status != DB_OK)
         job->status = status;
     switch (job->status) {
-    case DB_ERROR: atomic_fetch_add(&metric_errors_query, 1); break;
-    case DB_UNAVAILABLE: atomic_fetch_add(&metric_errors_connection, 1); break;
-    case DB_TIMEOUT: atomic_fetch_add(&metric_errors_timeout, 1); break;
-    case DB_OVERLOADED: atomic_fetch_add(&metric_errors_overloaded, 1); break;
-    default: break;
+    case DB_ERROR:
+        atomic_fetch_add(&metric_errors_query, 1);
+        break;
+    case DB_UNAVAILABLE:
+        atomic_fetch_add(&metric_errors_connection, 1);
+        break;
+    case DB_TIMEOUT:
+        atomic_fetch_add(&metric_errors_timeout, 1);
+        break;
+    case DB_OVERLOADED:
+        atomic_fetch_add(&metric_errors_overloaded, 1);
+        break;
+    default:
+        break;
     }
     if (job->done)
         job->done(job, job->arg);
@@ -393,8 +402,7 @@ static bool send_job(struct pconn *c, struct db_job *job)
             c->prepared[st->id] = true; /* undone below if the PREPARE fails */
             c->expect[c->nexpect++] = (struct expect){EXPECT_PREPARE, st->id};
         }
-        if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], NULL, NULL,
-                                 0))
+        if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], NULL, NULL, 0))
             return false;
         c->expect[c->nexpect++] = (struct expect){EXPECT_EXEC, i};
     }
@@ -664,8 +672,7 @@ static void connect_wait(struct pconn *c, PostgresPollingStatusType want)
     if (c->sock_ev)
         event_free(c->sock_ev);
     c->sock_ev = event_new(c->pool->base, PQsocket(c->pg),
-                           want == PGRES_POLLING_READING ? EV_READ : EV_WRITE, connect_poll_cb,
-                           c);
+                           want == PGRES_POLLING_READING ? EV_READ : EV_WRITE, connect_poll_cb, c);
     event_add(c->sock_ev, NULL);
 }
 
@@ -710,8 +717,14 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void conn_connect(struct pconn *c)
 {
     struct db_pool *p = c->pool;
-    const char *keys[] = {"dbname", "options", "fallback_application_name", "keepalives",
-                          "keepalives_idle", "keepalives_interval", "keepalives_count", NULL};
+    const char *keys[] = {"dbname",
+                          "options",
+                          "fallback_application_name",
+                          "keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          NULL};
     const char *vals[] = {p->conninfo, p->options, "sikud", "1", "30", "10", "3", NULL};
     set_state(c, PC_CONNECTING);
     c->pg = PQconnectStartParams(keys, vals, 1);
@@ -754,8 +767,8 @@ static char *build_options(const struct db_pool_config *cfg)
     snprintf(buf, sizeof buf,
              "%s%s-c statement_timeout=%d -c idle_in_transaction_session_timeout=60000 "
              "-c lock_timeout=%d -c TimeZone=Asia/Shanghai -c client_encoding=UTF8",
-             user_options ? user_options : "", user_options ? " " : "",
-             cfg->statement_timeout_ms, cfg->statement_timeout_ms);
+             user_options ? user_options : "", user_options ? " " : "", cfg->statement_timeout_ms,
+             cfg->statement_timeout_ms);
     free(user_options);
     return xstrdup(buf);
 }

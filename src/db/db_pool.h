@@ -62,16 +62,15 @@ struct db_job *db_job_new(struct db_pool *pool);
 /* Adds a statement with text parameters (NULL = SQL NULL); values are copied. */
 void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
                 const char *const *values);
-void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn done,
-                void *arg);
+void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn done, void *arg);
 /* Abandons a queued or running job: done will not be called; the job is freed. */
 void db_job_cancel(struct db_job *job);
 
 enum db_status db_job_status(const struct db_job *job);
-const char *db_job_sqlstate(const struct db_job *job); /* "" unless DB_ERROR */
-const char *db_job_message(const struct db_job *job);  /* server's message, for logs */
+const char *db_job_sqlstate(const struct db_job *job);   /* "" unless DB_ERROR */
+const char *db_job_message(const struct db_job *job);    /* server's message, for logs */
 const char *db_job_constraint(const struct db_job *job); /* violated constraint, or "" */
-int db_job_failed_index(const struct db_job *job);     /* statement that failed, or -1 */
+int db_job_failed_index(const struct db_job *job);       /* statement that failed, or -1 */
 int db_job_nresults(const struct db_job *job);
 PGresult *db_job_result(const struct db_job *job, int i);
 

@@ -29,18 +29,23 @@ void migrate_checksum(const struct migration *m, char out[65])
 const char *migrate_state_name(enum schema_state s)
 {
     switch (s) {
-    case SCHEMA_UNKNOWN: return "unknown";
-    case SCHEMA_CURRENT: return "current";
-    case SCHEMA_AHEAD: return "ahead";
-    case SCHEMA_BEHIND: return "behind";
-    case SCHEMA_MISMATCH: return "mismatch";
+    case SCHEMA_UNKNOWN:
+        return "unknown";
+    case SCHEMA_CURRENT:
+        return "current";
+    case SCHEMA_AHEAD:
+        return "ahead";
+    case SCHEMA_BEHIND:
+        return "behind";
+    case SCHEMA_MISMATCH:
+        return "mismatch";
     }
     return "unknown";
 }
 
 enum schema_state migrate_compare(const struct applied_migration *applied, size_t napplied,
-                                  const struct migration *embedded, size_t nembedded,
-                                  char *detail, size_t detail_len)
+                                  const struct migration *embedded, size_t nembedded, char *detail,
+                                  size_t detail_len)
 {
     size_t pending = 0;
     const char *first_pending = NULL;
@@ -63,8 +68,9 @@ enum schema_state migrate_compare(const struct applied_migration *applied, size_
             first_pending = embedded[i].name;
     }
     if (pending > 0) {
-        snprintf(detail, detail_len, "%zu migration(s) pending, starting with %s; run sikud migrate",
-                 pending, first_pending);
+        snprintf(detail, detail_len,
+                 "%zu migration(s) pending, starting with %s; run sikud migrate", pending,
+                 first_pending);
         return SCHEMA_BEHIND;
     }
     for (size_t k = 0; k < napplied; k++) {

@@ -15,7 +15,8 @@ struct migration {
     size_t len;
 };
 
-/* Generated at build time from the files listed in migrations/meson.build (tools/embed_migrations.c). */
+/* Generated at build time from the files listed in migrations/meson.build
+ * (tools/embed_migrations.c). */
 extern const struct migration migrations_embedded[];
 extern const size_t migrations_embedded_count;
 
@@ -37,8 +38,8 @@ void migrate_checksum(const struct migration *m, char out[65]);
 
 /* Compares the applied list with the embedded one; detail explains a non-current state. */
 enum schema_state migrate_compare(const struct applied_migration *applied, size_t napplied,
-                                  const struct migration *embedded, size_t nembedded,
-                                  char *detail, size_t detail_len);
+                                  const struct migration *embedded, size_t nembedded, char *detail,
+                                  size_t detail_len);
 
 /* Applies pending migrations over a blocking connection. Returns a process exit code. */
 int migrate_run(const char *conninfo, bool quiet);

@@ -58,9 +58,13 @@ bool account_password_ok(const char *username, const char *password, const char 
 const char *account_binding_for(enum role role)
 {
     switch (role) {
-    case ROLE_COUNTY: return "region_code";
-    case ROLE_ENTERPRISE: return "enterprise_id";
-    case ROLE_EXPERT: return "expert_id";
-    default: return NULL;
+    case ROLE_COUNTY:
+        return "region_code";
+    case ROLE_ENTERPRISE:
+        return "enterprise_id";
+    case ROLE_EXPERT:
+        return "expert_id";
+    default:
+        return NULL;
     }
 }

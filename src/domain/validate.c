@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void validation_add(struct validation *v, const char *field, const char *code,
-                    const char *message)
+void validation_add(struct validation *v, const char *field, const char *code, const char *message)
 {
     if (v->errors == NULL)
         v->errors = cJSON_CreateArray();

@@ -9,10 +9,10 @@
 struct cJSON;
 
 enum field_type {
-    FIELD_STRING,       /* one line of text, length in characters [min, max] */
-    FIELD_TEXT,         /* free text, newlines allowed, length in characters [min, max] */
-    FIELD_INT,          /* integer in [min, max] */
-    FIELD_NUMBER,       /* number in [min, max] */
+    FIELD_STRING, /* one line of text, length in characters [min, max] */
+    FIELD_TEXT,   /* free text, newlines allowed, length in characters [min, max] */
+    FIELD_INT,    /* integer in [min, max] */
+    FIELD_NUMBER, /* number in [min, max] */
     FIELD_BOOL,
     FIELD_ENUM,         /* one of values */
     FIELD_ENUM_ARRAY,   /* distinct members of values, at most max_items */
@@ -57,8 +57,7 @@ bool validate_body(const struct cJSON *body, const struct field_spec *specs,
 void validation_free(struct validation *v);
 
 /* Adds an error to v (creating the array). */
-void validation_add(struct validation *v, const char *field, const char *code,
-                    const char *message);
+void validation_add(struct validation *v, const char *field, const char *code, const char *message);
 
 /* Trims leading and trailing white space of every kind (ASCII, NBSP, ideographic space,
  * zero-width and BOM) in place; returns s. */

@@ -193,7 +193,8 @@ static void conn_linger(struct http_conn *c)
 {
     c->state = CONN_LINGER;
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
-    evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
+    evbuffer_drain(bufferevent_get_input(c->bev),
+                   evbuffer_get_length(bufferevent_get_input(c->bev)));
     bufferevent_enable(c->bev, EV_READ);
     arm_timer(c, 2000);
 }
@@ -235,8 +236,8 @@ static bool route_request(struct http_conn *c)
     }
     unsigned allowed = 0;
     const struct route *rt = NULL;
-    enum router_match m = router_find(c->worker->server->router, h->method, h->segments,
-                                      h->nsegments, &rt, &allowed);
+    enum router_match m =
+        router_find(c->worker->server->router, h->method, h->segments, h->nsegments, &rt, &allowed);
     if (m != ROUTER_FOUND) {
         if (has_body)
             c->close_after = true;
@@ -252,8 +253,8 @@ static bool route_request(struct http_conn *c)
     }
     req->route = rt;
     fill_params(req);
-    c->body_limit = (uint64_t)((rt->flags & ROUTE_IMPORT_LIMIT) ? cfg->max_import_size
-                                                                  : cfg->max_body_size);
+    c->body_limit =
+        (uint64_t)((rt->flags & ROUTE_IMPORT_LIMIT) ? cfg->max_import_size : cfg->max_body_size);
     if (h->has_content_length && h->content_length > c->body_limit) {
         c->close_after = true;
         http_reply_problem_raw(req, 413, "body_too_large", "request body exceeds the limit");
@@ -283,8 +284,8 @@ static bool read_body(struct http_conn *c, struct evbuffer *in)
         if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0)
             return false;
         size_t used = 0;
-        enum chunked_result r = chunked_feed(&c->chunk, v.iov_base, v.iov_len, &used,
-                                             c->body_limit, chunk_emit, req->body);
+        enum chunked_result r = chunked_feed(&c->chunk, v.iov_base, v.iov_len, &used, c->body_limit,
+                                             chunk_emit, req->body);
         evbuffer_drain(in, used);
         if (r == CHUNKED_DONE)
             return true;
@@ -304,8 +305,8 @@ static bool read_head(struct http_conn *c, struct evbuffer *in)
 {
     const struct http_server_config *cfg = c->worker->server->cfg;
     size_t avail = evbuffer_get_length(in);
-    size_t look = avail < (size_t)cfg->max_header_size + 4 ? avail
-                                                            : (size_t)cfg->max_header_size + 4;
+    size_t look =
+        avail < (size_t)cfg->max_header_size + 4 ? avail : (size_t)cfg->max_header_size + 4;
     char *p = (char *)evbuffer_pullup(in, (ev_ssize_t)look);
     size_t headlen = http_head_length(p, look);
     if (headlen == 0 || headlen > (size_t)cfg->max_header_size) {

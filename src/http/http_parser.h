@@ -29,7 +29,7 @@ struct http_header {
 struct http_head {
     enum http_method method;
     const char *method_name;
-    int version_minor; /* HTTP/1.x */
+    int version_minor;  /* HTTP/1.x */
     const char *target; /* as sent, for logs */
     const char *path;   /* raw path, no query */
     const char *query;  /* after '?', or "" */

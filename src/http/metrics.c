@@ -9,11 +9,11 @@
 
 static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 408, 409, 412,
                                    413, 415, 417, 422, 428, 429, 431, 500, 501, 503, 504, 505};
-#define NSTATUS     (sizeof status_codes / sizeof status_codes[0])
+#define NSTATUS      (sizeof status_codes / sizeof status_codes[0])
 #define STATUS_SLOTS (NSTATUS + 1) /* last slot: any other status */
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                 0.1,    0.25,  0.5,    1,     2.5,  5,    10};
+                                 0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
 struct route_metrics {
@@ -89,7 +89,8 @@ void http_metrics_write(struct evbuffer *out)
         const char *method, *pattern;
         route_label(i, &method, &pattern);
         for (size_t s = 0; s < STATUS_SLOTS; s++) {
-            unsigned long long n = atomic_load_explicit(&metrics[i].requests[s], memory_order_relaxed);
+            unsigned long long n =
+                atomic_load_explicit(&metrics[i].requests[s], memory_order_relaxed);
             if (n == 0)
                 continue;
             if (s < NSTATUS)
@@ -136,8 +137,9 @@ void http_metrics_write(struct evbuffer *out)
                             "%llu\n",
                             method, pattern, count);
     }
-    evbuffer_add_printf(out, "# HELP siku_http_open_connections Client connections open.\n"
-                             "# TYPE siku_http_open_connections gauge\n"
-                             "siku_http_open_connections %d\n",
+    evbuffer_add_printf(out,
+                        "# HELP siku_http_open_connections Client connections open.\n"
+                        "# TYPE siku_http_open_connections gauge\n"
+                        "siku_http_open_connections %d\n",
                         http_server_open_connections());
 }

@@ -73,8 +73,8 @@ void problem_add_field(cJSON *errors, const char *field, const char *code, const
     cJSON_AddItemToArray(errors, e);
 }
 
-void http_problem_errors(struct http_request *req, int status, const char *code,
-                         const char *detail, cJSON *errors)
+void http_problem_errors(struct http_request *req, int status, const char *code, const char *detail,
+                         cJSON *errors)
 {
     const struct problem_entry *e = lookup(code);
     cJSON *p = cJSON_CreateObject();

@@ -10,8 +10,8 @@ struct cJSON;
 void http_problem(struct http_request *req, int status, const char *code, const char *detail);
 
 /* The same with per-field errors: a cJSON array of {"field","code","message"}, consumed. */
-void http_problem_errors(struct http_request *req, int status, const char *code,
-                         const char *detail, struct cJSON *errors);
+void http_problem_errors(struct http_request *req, int status, const char *code, const char *detail,
+                         struct cJSON *errors);
 
 /* The Chinese title of a problem code (a generic one by status if the code is unknown). */
 const char *problem_title(const char *code, int status);

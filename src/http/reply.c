@@ -86,34 +86,62 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 static const char *reason_phrase(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Content";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 417:
+        return "Expectation Failed";
+    case 422:
+        return "Unprocessable Content";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -147,14 +175,14 @@ static void access_log(struct http_request *req, size_t bytes)
     gmtime_r(&now.tv_sec, &tm);
     size_t tn = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(ts + tn, sizeof ts - tn, ".%03ldZ", now.tv_nsec / 1000000);
-    int n = snprintf(line, sizeof line,
-                     "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"access\",\"method\":\"%s\","
-                     "\"route\":\"%s\",\"status\":%d,\"latency_ms\":%.3f,\"bytes\":%zu,"
-                     "\"request_id\":\"%s\",\"client\":\"%s\"%s%s%s}",
-                     ts, method, route, req->status, (double)latency / 1e6, bytes,
-                     req->request_id, req->client_addr ? req->client_addr : "",
-                     req->log_user ? ",\"user_id\":\"" : "", req->log_user ? uid : "",
-                     req->log_user ? "\"" : "");
+    int n =
+        snprintf(line, sizeof line,
+                 "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"access\",\"method\":\"%s\","
+                 "\"route\":\"%s\",\"status\":%d,\"latency_ms\":%.3f,\"bytes\":%zu,"
+                 "\"request_id\":\"%s\",\"client\":\"%s\"%s%s%s}",
+                 ts, method, route, req->status, (double)latency / 1e6, bytes, req->request_id,
+                 req->client_addr ? req->client_addr : "", req->log_user ? ",\"user_id\":\"" : "",
+                 req->log_user ? uid : "", req->log_user ? "\"" : "");
     if (n > 0)
         log_write_raw_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
@@ -198,8 +226,8 @@ static void finish(struct http_request *req, size_t bytes)
 static bool begin_reply(struct http_request *req, int status)
 {
     if (req->replied) {
-        log_error("request %s answered twice (status %d); second answer dropped",
-                  req->request_id, status);
+        log_error("request %s answered twice (status %d); second answer dropped", req->request_id,
+                  status);
         return false;
     }
     req->replied = true;

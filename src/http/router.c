@@ -157,8 +157,10 @@ void router_format_allow(unsigned methods, char *out, size_t cap)
         if (!(methods & order[i]))
             continue;
         int w = snprintf(out + n, cap - n, "%s%s", n ? ", " : "", http_method_name(order[i]));
-        if (w < 0 || (size_t)w >= cap - n)
+        if (w < 0 || (size_t)w >= cap - n) {
+            out[n] = '\0'; /* drop the method snprintf cut short, not half of it */
             break;
+        }
         n += (size_t)w;
     }
 }

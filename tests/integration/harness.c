@@ -118,7 +118,8 @@ static int free_port(void)
 static bool server_answers(struct t_server *s)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)s->port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
     close(fd);
@@ -129,15 +130,20 @@ void t_server_start_on(struct t_server *s, const char *dbname, const char *const
 {
     memset(s, 0, sizeof *s);
     snprintf(s->dbname, sizeof s->dbname, "%s", dbname);
-    snprintf(s->conninfo, sizeof s->conninfo, "%s user=siku dbname=%s",
-             env_or_fail("SIKU_TEST_PG"), dbname);
+    snprintf(s->conninfo, sizeof s->conninfo, "%s user=siku dbname=%s", env_or_fail("SIKU_TEST_PG"),
+             dbname);
     s->port = free_port();
     const char *tmp = getenv("MESON_BUILD_ROOT") ? getenv("MESON_BUILD_ROOT") : "/tmp";
     snprintf(s->log_path, sizeof s->log_path, "%s/sikud-%s.log", tmp, dbname);
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
-    const char *argv[64] = {env_or_fail("SIKU_TEST_SIKUD"), "--listen", listen, "--database",
-                            s->conninfo, "--threads", "2"};
+    const char *argv[64] = {env_or_fail("SIKU_TEST_SIKUD"),
+                            "--listen",
+                            listen,
+                            "--database",
+                            s->conninfo,
+                            "--threads",
+                            "2"};
     int argc = 7;
     for (int i = 0; extra_args && extra_args[i] && argc < 62; i++)
         argv[argc++] = extra_args[i];
@@ -220,7 +226,8 @@ char *t_server_log(struct t_server *s)
 int t_connect(struct t_server *s)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)s->port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "connect: %s",
                   strerror(errno));
@@ -276,7 +283,8 @@ static long header_long(const char *head, const char *name)
 char *t_resp_header(const struct t_resp *r, const char *name)
 {
     size_t n = strlen(name);
-    for (const char *line = strstr(r->head, "\r\n"); line && line[2]; line = strstr(line + 2, "\r\n")) {
+    for (const char *line = strstr(r->head, "\r\n"); line && line[2];
+         line = strstr(line + 2, "\r\n")) {
         const char *h = line + 2;
         if (strncasecmp(h, name, n) == 0 && h[n] == ':') {
             const char *v = h + n + 1;
@@ -352,7 +360,8 @@ struct t_resp *t_read_response(int fd, int timeout_ms)
     char *end = NULL;
     for (;;) {
         /* Skip interim 1xx responses. */
-        while (b.len && (end = strstr(b.data, "\r\n\r\n")) && strncmp(b.data, "HTTP/1.1 1", 10) == 0) {
+        while (b.len && (end = strstr(b.data, "\r\n\r\n")) &&
+               strncmp(b.data, "HTTP/1.1 1", 10) == 0) {
             size_t skip = (size_t)(end - b.data) + 4;
             memmove(b.data, b.data + skip, b.len - skip + 1);
             b.len -= skip;
@@ -519,8 +528,8 @@ void t_pg_control(const char *action)
     ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 }
 
-void t_create_user(struct t_server *s, const char *username, const char *role,
-                   const char *password, const char *extra)
+void t_create_user(struct t_server *s, const char *username, const char *role, const char *password,
+                   const char *extra)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
@@ -535,8 +544,7 @@ const char *t_login(struct t_server *s, const char *username, const char *passwo
 {
     static char token[64];
     char body[512];
-    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", username,
-             password);
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
     char saved[64];
     memcpy(saved, s->token, sizeof saved);
     s->token[0] = '\0';

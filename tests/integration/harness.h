@@ -62,8 +62,8 @@ const char *t_json_str(const cJSON *obj, const char *key);
 const char *t_problem_code(const struct t_resp *r);
 
 /* Makes an account with `sikud create-user` (extra: e.g. "--region 321003", may be NULL). */
-void t_create_user(struct t_server *s, const char *username, const char *role,
-                   const char *password, const char *extra);
+void t_create_user(struct t_server *s, const char *username, const char *role, const char *password,
+                   const char *extra);
 /* Logs in; returns the token (static storage, copy it) or fails the test. */
 const char *t_login(struct t_server *s, const char *username, const char *password);
 /* Creates an account of the role and makes its token the server's default. */

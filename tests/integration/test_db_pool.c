@@ -70,7 +70,7 @@ static void setup(void)
 {
     t_db_create(dbname, false);
     snprintf(conninfo, sizeof conninfo, "%s user=siku dbname=%s", getenv("SIKU_TEST_PG"), dbname);
-    static struct db_stmt *const all[] = {&st_create, &st_insert, &st_count, &st_sleep,
+    static struct db_stmt *const all[] = {&st_create, &st_insert,   &st_count, &st_sleep,
                                           &st_echo,   &st_prepared, NULL};
     db_stmt_register_all(all);
     base = event_base_new();
@@ -194,7 +194,7 @@ START_TEST(test_terminated_backend_is_replaced)
     struct outcome o;
     PGconn *admin = t_db_connect(dbname);
     PGresult *r = PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                "WHERE application_name = 'sikud'");
+                                "WHERE application_name = 'sikud' AND datname = current_database()");
     ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
     PQclear(r);
     PQfinish(admin);

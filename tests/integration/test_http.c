@@ -12,9 +12,17 @@ static struct t_server srv;
 
 static void setup(void)
 {
-    static const char *const args[] = {"--header-timeout-ms", "1000", "--idle-timeout-ms", "1500",
-                                       "--read-timeout-ms",   "1000", "--max-body-size",   "2048",
-                                       "--max-header-size",   "4096", NULL};
+    static const char *const args[] = {"--header-timeout-ms",
+                                       "1000",
+                                       "--idle-timeout-ms",
+                                       "1500",
+                                       "--read-timeout-ms",
+                                       "1000",
+                                       "--max-body-size",
+                                       "2048",
+                                       "--max-header-size",
+                                       "4096",
+                                       NULL};
     t_server_start(&srv, "it_http", true, args);
     t_become(&srv, "http_admin", "admin", NULL);
 }
@@ -153,8 +161,9 @@ START_TEST(test_oversize_chunked_body_is_413)
 {
     /* 5 chunks of 1 KiB against a 2 KiB limit, and a chunk size no server could hold. */
     char buf[8192];
-    int n = snprintf(buf, sizeof buf, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
-                                      "Transfer-Encoding: chunked\r\n\r\n");
+    int n = snprintf(buf, sizeof buf,
+                     "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 5; i++) {
         n += snprintf(buf + n, sizeof buf - (size_t)n, "400\r\n");
         memset(buf + n, 'a', 1024);
@@ -312,6 +321,103 @@ START_TEST(test_expect_continue_gets_interim_answer)
 }
 END_TEST
 
+static struct t_resp *post_login(const char *content_type, const char *body, size_t len)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+                     content_type, len);
+    char *req = malloc((size_t)n + len);
+    memcpy(req, head, (size_t)n);
+    memcpy(req + n, body, len);
+    struct t_resp *r = t_raw(&srv, req, (size_t)n + len);
+    free(req);
+    return r;
+}
+
+START_TEST(test_bad_json_bodies_are_400_and_never_5xx)
+{
+    static const struct {
+        const char *body;
+        const char *code;
+    } cases[] = {
+        {"{\"username\":", "malformed_json"},
+        {"{\"1\":1,", "malformed_json"},
+        {"{\"username\":\"a\"} trailing", "malformed_json"},
+        {"[1,2,]", "malformed_json"},
+        {"NaN", "malformed_json"},
+        {"\"just a string\"", "malformed_json"},
+        {"{\"username\":\"a\",\"username\":\"admin\"}", "duplicate_key"},
+        {"{\"username\":\"a\\u0000b\",\"password\":\"x\"}", "malformed_json"},
+        {"{\"username\":\"\\ud800\"}", "malformed_json"},
+        {"{\"username\":1e20,\"password\":\"x\"}", "validation_failed"},
+        {"{\"username\":\"a\",\"password\":\"b\",\"role\":\"admin\"}", "validation_failed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct t_resp *r = post_login("application/json", cases[i].body, strlen(cases[i].body));
+        ck_assert_msg(r && r->status == 400, "%s: %d", cases[i].body, r ? r->status : -1);
+        ck_assert_str_eq(t_problem_code(r), cases[i].code);
+        t_resp_free(r);
+    }
+}
+END_TEST
+
+START_TEST(test_deep_nesting_is_400)
+{
+    char body[256];
+    size_t n = 0;
+    for (int i = 0; i < 40; i++)
+        body[n++] = '[';
+    for (int i = 0; i < 40; i++)
+        body[n++] = ']';
+    struct t_resp *r = post_login("application/json", body, n);
+    ck_assert_int_eq(r->status, 400);
+    ck_assert_str_eq(t_problem_code(r), "json_too_deep");
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_is_400)
+{
+    static const char body[] = "{\"username\":\"\xff\xfe\",\"password\":\"\xc0\xaf\"}";
+    struct t_resp *r = post_login("application/json", body, sizeof body - 1);
+    ck_assert_int_eq(r->status, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_utf8");
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(test_wrong_content_type_is_415_and_empty_body_400)
+{
+    static const char body[] = "{\"username\":\"a\",\"password\":\"b\"}";
+    struct t_resp *r = post_login("text/plain", body, sizeof body - 1);
+    ck_assert_int_eq(r->status, 415);
+    ck_assert_str_eq(t_problem_code(r), "unsupported_media_type");
+    t_resp_free(r);
+    r = post_login("application/json; charset=latin1", body, sizeof body - 1);
+    ck_assert_int_eq(r->status, 415);
+    t_resp_free(r);
+    r = post_login("application/json", "", 0);
+    ck_assert_int_eq(r->status, 400);
+    ck_assert_str_eq(t_problem_code(r), "malformed_json");
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(test_chunked_body_is_read)
+{
+    const char *req = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "c;ext=1\r\n{\"username\":\r\n"
+                      "1f\r\n\"nobody\",\"password\":\"x1234567\"}\r\n0\r\nX-Trailer: y\r\n\r\n";
+    struct t_resp *r = raw_str(req);
+    ck_assert_int_eq(r->status, 401); /* parsed, then refused as bad credentials */
+    ck_assert_str_eq(t_problem_code(r), "invalid_credentials");
+    t_resp_free(r);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -338,6 +444,11 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_request_id_is_made_when_absent_or_unsafe);
     tcase_add_test(tc, test_access_log_has_one_json_line_per_request);
     tcase_add_test(tc, test_expect_continue_gets_interim_answer);
+    tcase_add_test(tc, test_bad_json_bodies_are_400_and_never_5xx);
+    tcase_add_test(tc, test_deep_nesting_is_400);
+    tcase_add_test(tc, test_invalid_utf8_is_400);
+    tcase_add_test(tc, test_wrong_content_type_is_415_and_empty_body_400);
+    tcase_add_test(tc, test_chunked_body_is_read);
     suite_add_tcase(s, tc);
     return s;
 }

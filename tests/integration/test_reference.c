@@ -111,9 +111,10 @@ START_TEST(test_default_and_max_limit)
     r = t_get(&srv, "/api/v1/industries?limit=201");
     ck_assert_int_eq(r->status, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_parameter");
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0),
-                                         "field")->valuestring,
-                     "limit");
+    ck_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0), "field")
+            ->valuestring,
+        "limit");
     t_resp_free(r);
     r = t_get(&srv, "/api/v1/industries?limit=abc");
     ck_assert_int_eq(r->status, 400);
@@ -135,9 +136,10 @@ START_TEST(test_filters)
     t_resp_free(r);
     r = t_get(&srv, "/api/v1/industries?q=%E7%94%B5%E6%B0%94"); /* 电气 */
     ck_assert_int_ge(count_items(r), 1);
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0),
-                                         "code")->valuestring,
-                     "C38");
+    ck_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0), "code")
+            ->valuestring,
+        "C38");
     t_resp_free(r);
 }
 END_TEST
@@ -145,9 +147,12 @@ END_TEST
 START_TEST(test_bad_query_parameters_are_400)
 {
     static const char *const bad[] = {
-        "/api/v1/regions?kind=planet",       "/api/v1/regions?colour=red",
-        "/api/v1/regions?cursor=not-a-cursor", "/api/v1/regions?q=%FF%FE",
-        "/api/v1/regions?q=a%00b",           "/api/v1/regions?limit=1&limit=2",
+        "/api/v1/regions?kind=planet",
+        "/api/v1/regions?colour=red",
+        "/api/v1/regions?cursor=not-a-cursor",
+        "/api/v1/regions?q=%FF%FE",
+        "/api/v1/regions?q=a%00b",
+        "/api/v1/regions?limit=1&limit=2",
         "/api/v1/disciplines?level=3",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -1,0 +1,220 @@
+/* The role x route matrix (matrix.tsv): every route the daemon serves, tried as every role,
+ * with the exact status each must get; a route without rows fails the test. */
+#include "harness.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NROLES 9
+
+static const char *const role_columns[NROLES] = {
+    "anonymous",        "admin",  "city_staff",  "county_staff", "county_other", "enterprise",
+    "enterprise_other", "expert", "expert_other"};
+
+static struct t_server srv;
+static char tokens[NROLES][64];
+static const char *matrix_path;
+
+struct var {
+    char name[32];
+    char value[64];
+};
+static struct var vars[32];
+static int nvars;
+
+static void set_var(const char *name, const char *value)
+{
+    snprintf(vars[nvars].name, sizeof vars[nvars].name, "%s", name);
+    snprintf(vars[nvars].value, sizeof vars[nvars].value, "%s", value);
+    nvars++;
+}
+
+static char *user_id(const char *username)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM users WHERE username = '%s'", username);
+    return t_db_scalar(&srv, sql);
+}
+
+/* Accounts of every role; the login tokens are reused across rows. */
+static void setup(void)
+{
+    t_server_start(&srv, "it_matrix", true, NULL);
+    static const char *const users[NROLES][3] = {
+        {NULL, NULL, NULL},
+        {"m_admin", "admin", NULL},
+        {"m_city", "city_staff", NULL},
+        {"m_county", "county_staff", "--region 321003"},
+        {"m_county2", "county_staff", "--region 321012"},
+        {"m_ent", "enterprise", "--enterprise 1"},
+        {"m_ent2", "enterprise", "--enterprise 2"},
+        {"m_expert", "expert", "--expert 1"},
+        {"m_expert2", "expert", "--expert 2"},
+    };
+    for (int i = 1; i < NROLES; i++) {
+        t_create_user(&srv, users[i][0], users[i][1], "Matrix-pass-1", users[i][2]);
+        snprintf(tokens[i], sizeof tokens[i], "%s", t_login(&srv, users[i][0], "Matrix-pass-1"));
+    }
+    char *id = user_id("m_county");
+    set_var("county_user", id);
+    free(id);
+}
+
+static void teardown(void)
+{
+    t_server_finish(&srv);
+}
+
+/* Replaces $name with fixture values and $unique with a counter. */
+static void expand(const char *in, char *out, size_t cap)
+{
+    static int unique;
+    size_t o = 0;
+    for (const char *p = in; *p && o + 1 < cap;) {
+        if (*p != '$') {
+            out[o++] = *p++;
+            continue;
+        }
+        p++;
+        char name[32];
+        size_t n = 0;
+        while ((p[n] >= 'a' && p[n] <= 'z') || p[n] == '_' || (p[n] >= '0' && p[n] <= '9'))
+            n++;
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        p += n;
+        const char *value = NULL;
+        char num[16];
+        if (strcmp(name, "unique") == 0) {
+            snprintf(num, sizeof num, "%d", ++unique);
+            value = num;
+        }
+        for (int i = 0; i < nvars && !value; i++)
+            if (strcmp(vars[i].name, name) == 0)
+                value = vars[i].value;
+        ck_assert_msg(value != NULL, "matrix: unknown variable $%s", name);
+        o += (size_t)snprintf(out + o, cap - o, "%s", value);
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+struct row {
+    char method[16], pattern[128], path[256], flags[16], body[512];
+    int want[NROLES];
+};
+
+static bool parse_row(char *line, struct row *r)
+{
+    if (line[0] == '#' || line[0] == '\n' || line[0] == '\0')
+        return false;
+    /* The body may contain spaces only inside JSON strings; ours do not. */
+    int n = sscanf(line, "%15s %127s %255s %15s %511s %d %d %d %d %d %d %d %d %d", r->method,
+                   r->pattern, r->path, r->flags, r->body, &r->want[0], &r->want[1], &r->want[2],
+                   &r->want[3], &r->want[4], &r->want[5], &r->want[6], &r->want[7], &r->want[8]);
+    ck_assert_msg(n == 14, "matrix: malformed row: %s", line);
+    return true;
+}
+
+static int run_cell(const struct row *r, int role)
+{
+    char path[512], body[1024];
+    expand(r->path, path, sizeof path);
+    expand(r->body, body, sizeof body);
+    const char *token = role == 0 ? NULL : tokens[role];
+    char fresh[64];
+    if (role != 0 && strcmp(r->flags, "fresh") == 0) {
+        static const char *const names[NROLES] = {NULL,       "m_admin",   "m_city",
+                                                  "m_county", "m_county2", "m_ent",
+                                                  "m_ent2",   "m_expert",  "m_expert2"};
+        snprintf(fresh, sizeof fresh, "%s", t_login(&srv, names[role], "Matrix-pass-1"));
+        token = fresh;
+    }
+    struct t_resp *resp =
+        t_request_as(&srv, token, r->method, path, strcmp(r->body, "-") == 0 ? NULL : body);
+    int status = resp->status;
+    t_resp_free(resp);
+    return status;
+}
+
+START_TEST(test_every_route_as_every_role)
+{
+    FILE *f = fopen(matrix_path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", matrix_path);
+    char line[2048];
+    int failures = 0, cells = 0;
+    while (fgets(line, sizeof line, f)) {
+        struct row r;
+        if (!parse_row(line, &r))
+            continue;
+        for (int role = 0; role < NROLES; role++) {
+            int got = run_cell(&r, role);
+            cells++;
+            if (got != r.want[role]) {
+                fprintf(stderr, "matrix: %s %s as %s: got %d, want %d\n", r.method, r.path,
+                        role_columns[role], got, r.want[role]);
+                failures++;
+            }
+        }
+    }
+    fclose(f);
+    ck_assert_int_gt(cells, 0);
+    ck_assert_msg(failures == 0, "%d of %d matrix cells differ (see above)", failures, cells);
+}
+END_TEST
+
+START_TEST(test_every_route_has_matrix_rows)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s routes", getenv("SIKU_TEST_SIKUD"));
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char route[512];
+    int missing = 0, routes = 0;
+    while (fgets(route, sizeof route, p)) {
+        char method[16], pattern[256];
+        if (sscanf(route, "%15s %255s", method, pattern) != 2)
+            continue;
+        routes++;
+        FILE *f = fopen(matrix_path, "r");
+        char line[2048];
+        bool found = false;
+        while (!found && fgets(line, sizeof line, f)) {
+            struct row r;
+            if (parse_row(line, &r))
+                found = strcmp(r.method, method) == 0 && strcmp(r.pattern, pattern) == 0;
+        }
+        fclose(f);
+        if (!found) {
+            fprintf(stderr, "matrix: no row for %s %s\n", method, pattern);
+            missing++;
+        }
+    }
+    pclose(p);
+    ck_assert_int_gt(routes, 10);
+    ck_assert_msg(missing == 0, "%d routes have no matrix rows", missing);
+}
+END_TEST
+
+static Suite *matrix_suite(void)
+{
+    Suite *s = suite_create("matrix");
+    TCase *tc = tcase_create("matrix");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_every_route_has_matrix_rows);
+    tcase_add_test(tc, test_every_route_as_every_role);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    matrix_path = argc > 1 ? argv[1] : "matrix.tsv";
+    SRunner *sr = srunner_create(matrix_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
