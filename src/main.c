@@ -1,5 +1,6 @@
 /* sikud: the daemon and its subcommands (migrate, print-config). Wiring only: settings from
  * defaults, file, environment and flags; then the subcommand. */
+#include "api/access.h"
 #include "api/app.h"
 #include "cli/create_user.h"
 #include "core/hasher.h"
@@ -183,6 +184,7 @@ static int serve(struct config *cfg)
     }
     bool ok = http_server_run(&hc, &router, &hooks);
     hasher_stop();
+    access_cache_clear();
     router_free(&router);
     db_stmt_reset();
     return ok ? 0 : 1;

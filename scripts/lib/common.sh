@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell functions of scripts/up, scripts/test, scripts/stress and bench/*.
 # Source it; it sets SIKU_ROOT and defines siku_* functions. Works as root and as a user.
 
@@ -8,9 +9,9 @@ siku_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 siku_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages siku needs to build, run and test.
-SIKU_BUILD_PACKAGES="gcc meson ninja-build pkg-config libevent-dev libpq-dev libcjson-dev
+export SIKU_BUILD_PACKAGES="gcc meson ninja-build pkg-config libevent-dev libpq-dev libcjson-dev
  libsodium-dev check postgresql-15 postgresql-client-15"
-SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck"
+export SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck"
 
 # Node.js runs the API contract tools; any installed node/npm will do, else Debian's.
 siku_install_node() {

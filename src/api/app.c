@@ -48,6 +48,7 @@ void *app_worker_init(int index, struct event_base *base, void *arg)
     struct db_pool_config pc = {
         .conninfo = app_cfg->database,
         .size = app_cfg->db_pool_size,
+        .pipeline_depth = app_cfg->db_pipeline_depth,
         .queue_max = app_cfg->db_queue_max,
         .queue_timeout_ms = app_cfg->db_queue_timeout_ms,
         .statement_timeout_ms = app_cfg->db_statement_timeout_ms,

@@ -17,7 +17,7 @@ static struct db_stmt audit_list = {
     "SELECT json_build_object('id', id, 'at', at, 'user_id', user_id, 'role', role,"
     "  'action', action, 'route', route, 'request_id', request_id, 'client_addr', client_addr,"
     "  'record_type', record_type, 'record_id', record_id, 'before', before,"
-    "  'after', after)::text, id::text"
+    "  'after', after)::text, id::text AS key1"
     " FROM audit_log"
     " WHERE ($1::bigint IS NULL OR user_id = $1::bigint)"
     "   AND ($2::text IS NULL OR record_type = $2) AND ($3::text IS NULL OR record_id = $3)"

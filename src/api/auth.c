@@ -28,10 +28,11 @@ static struct db_stmt login_lookup = {
     " af AS (SELECT at FROM login_attempts WHERE client_addr = $2 AND NOT success"
     "     AND at > now() - make_interval(secs => $3::int))"
     " SELECT (SELECT count(*) FROM uf), (SELECT count(*) FROM af),"
-    "  greatest(1, ceil(extract(epoch FROM (least((SELECT min(at) FROM uf), (SELECT min(at) FROM "
-    "af))"
+    "  greatest(1, ceil(extract(epoch FROM ((SELECT min(at) FROM uf)"
     "     + make_interval(secs => $3::int) - now()))))::int,"
-    "  u.id::text, u.password_hash, u.disabled"
+    "  u.id::text, u.password_hash, u.disabled,"
+    "  greatest(1, ceil(extract(epoch FROM ((SELECT min(at) FROM af)"
+    "     + make_interval(secs => $3::int) - now()))))::int"
     " FROM (SELECT 1) one LEFT JOIN users u ON lower(u.username) = lower($1)",
     3, 0};
 
@@ -135,10 +136,11 @@ static void lookup_done(struct http_request *req, struct db_job *job)
     const struct config *cfg = app_config();
     long user_failures = atol(PQgetvalue(res, 0, 0));
     long addr_failures = atol(PQgetvalue(res, 0, 1));
-    if (user_failures >= cfg->login_max_failures ||
-        addr_failures >= (long)cfg->login_max_failures * 5) {
+    bool user_locked = user_failures >= cfg->login_max_failures;
+    if (user_locked || addr_failures >= (long)cfg->login_max_failures * 5) {
         login_free_secret(l);
-        http_add_header(req, "Retry-After", PQgetvalue(res, 0, 2));
+        /* Retry when the limit that was hit frees up. */
+        http_add_header(req, "Retry-After", PQgetvalue(res, 0, user_locked ? 2 : 6));
         http_problem(req, 429, "too_many_requests", "登录失败次数过多，请稍后再试");
         return;
     }
@@ -217,6 +219,7 @@ static void logout_done(struct http_request *req, struct db_job *job)
 static void handle_logout(struct http_request *req)
 {
     const struct auth *a = access_caller(req);
+    access_forget_token(a->token_hash);
     const char *params[] = {a->token_hash};
     struct db_job *job = api_write_job(req, "logout");
     db_job_add(job, &logout_stmt, 1, params);

@@ -263,6 +263,9 @@ static void patched_done(struct http_request *req, struct db_job *job)
         http_problem(req, 412, "precondition_failed", NULL);
         return;
     }
+    struct user_write *uw = req->state;
+    if (uw->revoke) /* sessions used while the patch ran must not stay cached */
+        access_forget_user(uw->id);
     api_set_etag(req, PQgetvalue(res, 0, 2));
     http_reply_json_text(req, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
@@ -270,6 +273,8 @@ static void patched_done(struct http_request *req, struct db_job *job)
 static void run_patch(struct http_request *req, const char *hash)
 {
     struct user_write *uw = req->state;
+    if (uw->revoke)
+        access_forget_user(uw->id);
     const char *params[] = {uw->id, uw->clean, uw->version, hash, uw->revoke ? "true" : "false"};
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &user_patch, 5, params);

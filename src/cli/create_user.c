@@ -55,7 +55,9 @@ static bool exec_ok(PGconn *c, PGresult *r)
 
 static int insert_user(PGconn *c, const struct create_user_args *a, const char *hash)
 {
-    PGresult *r = PQexec(c, "BEGIN");
+    PGresult *r = PQexec(c, "SET TimeZone = 'Asia/Shanghai'");
+    PQclear(r);
+    r = PQexec(c, "BEGIN");
     PQclear(r);
     r = PQexec(c, "SELECT set_config('siku.role', 'cli', true),"
                   " set_config('siku.route', 'sikud create-user', true)");

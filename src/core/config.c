@@ -50,6 +50,10 @@ static const struct config_key config_keys[] = {
     KEY(shutdown_timeout_ms, CONFIG_MS, "10000", 0, 3600000,
         "on SIGTERM, how long in-flight requests may finish"),
     KEY(db_pool_size, CONFIG_INT, "2", 1, 64, "PostgreSQL connections per worker thread"),
+    KEY(db_pipeline_depth, CONFIG_INT, "16", 1, 256,
+        "jobs in flight on one database connection at once (pipeline mode)"),
+    KEY(session_cache_ms, CONFIG_MS, "2000", 0, 60000,
+        "how long a looked-up token is trusted before it is checked again; 0 = every request"),
     KEY(db_queue_max, CONFIG_INT, "512", 0, 100000,
         "requests per worker waiting for a connection (503 beyond)"),
     KEY(db_queue_timeout_ms, CONFIG_MS, "5000", 1, 3600000,
@@ -79,7 +83,7 @@ static const struct config_key *find_key(const char *key)
 {
     char norm[64];
     size_t i = 0;
-    for (; key[i] && i < sizeof norm - 1; i++)
+    for (; i < sizeof norm - 1 && key[i]; i++)
         norm[i] = key[i] == '-' ? '_' : key[i];
     norm[i] = '\0';
     for (size_t k = 0; k < NKEYS; k++)

@@ -21,6 +21,8 @@ struct config {
     int request_deadline_ms;
     int shutdown_timeout_ms;
     int db_pool_size;
+    int db_pipeline_depth;
+    int session_cache_ms;
     int db_queue_max;
     int db_queue_timeout_ms;
     int db_statement_timeout_ms;

@@ -1,7 +1,9 @@
 /* The asynchronous connection pool. Each connection runs in pipeline mode: a job's
- * statements (and the PREPAREs it still needs) go out in one flush and end in one Sync, so
- * a job is one round trip and one transaction. Every state change of a connection goes
- * through set_state(); every end of a job goes through job_finish(). */
+ * PREPAREs (for statements this connection has not seen yet) and statements go out ending in
+ * one Sync, so a job is one round trip and one transaction. Several jobs ride one connection
+ * at once (up to pipeline_depth), their results coming back in order, and the writes of one
+ * loop iteration leave in one flush. Every state change of a connection goes through
+ * set_state(); every end of a job goes through job_finish(). */
 #include "db/db_pool.h"
 
 #include "core/arena.h"
@@ -22,14 +24,14 @@ enum pconn_state {
     PC_DISCONNECTED, /* waiting to reconnect */
     PC_CONNECTING,
     PC_CHECKING, /* connected, running the check statement */
-    PC_IDLE,
-    PC_BUSY,
-    PC_CANCELLING, /* its job timed out; draining the rest of the pipeline */
+    PC_IDLE,     /* ready, nothing in flight */
+    PC_BUSY,     /* ready, jobs in flight */
+    PC_DRAINING, /* a job timed out and was cancelled: no new jobs until the rest is back */
     PC_NSTATES,
 };
 
-static const char *const pconn_state_names[PC_NSTATES] = {
-    "disconnected", "connecting", "checking", "idle", "busy", "cancelling"};
+static const char *const pconn_state_names[PC_NSTATES] = {"disconnected", "connecting", "checking",
+                                                          "idle",         "busy",       "draining"};
 
 enum expect_kind { EXPECT_PREPARE, EXPECT_EXEC, EXPECT_CHECK };
 
@@ -38,18 +40,27 @@ struct expect {
     int index; /* statement id for PREPARE, query index for EXEC */
 };
 
+/* One Sync in flight: the job it belongs to (NULL once abandoned) and what comes back. */
+struct inflight {
+    struct db_job *job;
+    bool check;
+    struct expect expect[2 * DB_MAX_QUERIES + 1];
+    int nexpect;
+    int cursor;
+};
+
 struct pconn {
     struct db_pool *pool;
     PGconn *pg;
     enum pconn_state state;
     struct event *sock_ev;
     struct event *write_ev;
+    struct event *flush_ev;
     struct event *timer;
     bool *prepared;
-    struct db_job *job;
-    struct expect expect[2 * DB_MAX_QUERIES + 1];
-    int nexpect;
-    int cursor;
+    struct inflight *ring; /* pipeline_depth + 1 slots, oldest at head */
+    int ring_head;
+    int ring_count;
     int backoff_ms;
 };
 
@@ -73,10 +84,10 @@ struct db_job {
     void *arg;
     struct event *timer;
     uint64_t deadline_ns;
-    uint64_t queue_deadline_ns;
     bool queued;
     TAILQ_ENTRY(db_job) link;
     struct pconn *conn;
+    struct inflight *slot;
     int attempts;
 };
 
@@ -106,6 +117,7 @@ static void conn_take_next(struct pconn *c);
 static void conn_broken(struct pconn *c, const char *why);
 static void job_finish(struct db_job *job, enum db_status status);
 static void cancel_in_background(PGcancel *cancel);
+static void dispatch_queue(struct db_pool *p);
 
 static uint64_t now_ns(void)
 {
@@ -116,6 +128,8 @@ static uint64_t now_ns(void)
 
 static void set_state(struct pconn *c, enum pconn_state s)
 {
+    if (c->state == s)
+        return;
     atomic_fetch_sub(&metric_conns[c->state], 1);
     atomic_fetch_add(&metric_conns[s], 1);
     c->state = s;
@@ -127,10 +141,21 @@ static void arm(struct event *ev, uint64_t ns)
     evtimer_add(ev, &tv);
 }
 
+static int depth_of(const struct db_pool *p)
+{
+    return p->cfg.pipeline_depth > 0 ? p->cfg.pipeline_depth : 1;
+}
+
 static bool conn_alive(const struct pconn *c)
 {
     return c->state == PC_CHECKING || c->state == PC_IDLE || c->state == PC_BUSY ||
-           c->state == PC_CANCELLING;
+           c->state == PC_DRAINING;
+}
+
+/* A connection that takes new jobs now. */
+static bool conn_open_for_jobs(const struct pconn *c)
+{
+    return (c->state == PC_IDLE || c->state == PC_BUSY) && c->ring_count < depth_of(c->pool);
 }
 
 static bool pool_any_alive(const struct db_pool *p)
@@ -162,9 +187,34 @@ static void warn_limited(struct db_pool *p, const char *what, const char *detail
         if (*q == '\n' || *q == '\t')
             *q = ' ';
     size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    while (n > 0 && msg[n - 1] == ' ')
         msg[--n] = '\0';
     log_warn("%s", msg);
+}
+
+/* ---- the ring of Syncs in flight on a connection ---- */
+
+static struct inflight *ring_at(struct pconn *c, int k)
+{
+    return &c->ring[(c->ring_head + k) % (depth_of(c->pool) + 1)];
+}
+
+static struct inflight *ring_push(struct pconn *c)
+{
+    struct inflight *f = ring_at(c, c->ring_count++);
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+static struct inflight *ring_front(struct pconn *c)
+{
+    return c->ring_count ? ring_at(c, 0) : NULL;
+}
+
+static void ring_pop(struct pconn *c)
+{
+    c->ring_head = (c->ring_head + 1) % (depth_of(c->pool) + 1);
+    c->ring_count--;
 }
 
 /* ---- jobs ---- */
@@ -197,11 +247,22 @@ void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
         job->values[i][k] = values[k] ? arena_strdup(&job->arena, values[k]) : NULL;
 }
 
-static void job_free(struct db_job *job)
+static void job_clear_results(struct db_job *job)
 {
     for (int i = 0; i < job->nqueries; i++)
-        if (job->results[i])
+        if (job->results[i]) {
             PQclear(job->results[i]);
+            job->results[i] = NULL;
+        }
+    job->status = DB_OK;
+    job->sqlstate[0] = '\0';
+    job->message = job->constraint = NULL;
+    job->failed_index = -1;
+}
+
+static void job_free(struct db_job *job)
+{
+    job_clear_results(job);
     event_free(job->timer);
     arena_free(&job->arena);
     free(job);
@@ -217,10 +278,33 @@ static void queue_remove(struct db_job *job)
     atomic_fetch_sub(&metric_waiting, 1);
 }
 
+static void queue_insert(struct db_job *job, bool front)
+{
+    struct db_pool *p = job->pool;
+    if (front)
+        TAILQ_INSERT_HEAD(&p->queue, job, link);
+    else
+        TAILQ_INSERT_TAIL(&p->queue, job, link);
+    job->queued = true;
+    p->queued++;
+    atomic_fetch_add(&metric_waiting, 1);
+}
+
+/* Detaches a job from the connection slot that carries it (its results will be dropped). */
+static void job_detach(struct db_job *job)
+{
+    if (job->slot) {
+        job->slot->job = NULL;
+        job->slot = NULL;
+    }
+    job->conn = NULL;
+}
+
 static void job_finish(struct db_job *job, enum db_status status)
 {
     evtimer_del(job->timer);
     queue_remove(job);
+    job_detach(job);
     if (status != DB_OK)
         job->status = status;
     switch (job->status) {
@@ -253,6 +337,22 @@ static void job_fail_soon(struct db_job *job, enum db_status status)
     arm(job->timer, 0);
 }
 
+/* Stops waiting for a job that is on the wire. If it is the statement the server is working
+ * on, ask the server to cancel it and hold the connection back until the rest returns. */
+static void abandon_inflight(struct db_job *job, bool cancel)
+{
+    struct pconn *c = job->conn;
+    bool at_head = c && ring_front(c) && ring_front(c)->job == job;
+    job_detach(job);
+    if (c == NULL || !at_head || !cancel)
+        return;
+    set_state(c, PC_DRAINING);
+    PGcancel *pc = PQgetCancel(c->pg);
+    if (pc != NULL)
+        cancel_in_background(pc);
+    arm(c->timer, 3000000000u);
+}
+
 static void job_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -267,17 +367,7 @@ static void job_timer_cb(evutil_socket_t fd, short what, void *arg)
         job_finish(job, deadline ? DB_TIMEOUT : DB_OVERLOADED);
         return;
     }
-    struct pconn *c = job->conn;
-    if (c != NULL && c->job == job) {
-        /* The server is slow or frozen: stop waiting, ask it to cancel, and give the
-         * connection a short grace to come back before it is dropped. */
-        c->job = NULL;
-        set_state(c, PC_CANCELLING);
-        PGcancel *cancel = PQgetCancel(c->pg);
-        if (cancel != NULL)
-            cancel_in_background(cancel);
-        arm(c->timer, 3000000000u);
-    }
+    abandon_inflight(job, true);
     job_finish(job, DB_TIMEOUT);
 }
 
@@ -314,16 +404,8 @@ static void cancel_in_background(PGcancel *cancel)
 void db_job_cancel(struct db_job *job)
 {
     job->done = NULL;
-    if (job->queued || job->failing) {
-        job_finish(job, DB_CANCELLED);
-        return;
-    }
-    struct pconn *c = job->conn;
-    if (c != NULL && c->job == job) {
-        c->job = NULL;
-        set_state(c, PC_CANCELLING);
-        arm(c->timer, 3000000000u);
-    }
+    if (!job->queued && !job->failing)
+        abandon_inflight(job, false);
     job_finish(job, DB_CANCELLED);
 }
 
@@ -376,6 +458,16 @@ static bool conn_flush(struct pconn *c)
     return true;
 }
 
+/* Writes queued by callbacks of this loop iteration leave together, in one flush. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pconn *c = arg;
+    if (c->pg != NULL)
+        conn_flush(c);
+}
+
 static void record_error(struct db_job *job, PGresult *res, int index)
 {
     if (job == NULL || job->status == DB_ERROR)
@@ -390,62 +482,70 @@ static void record_error(struct db_job *job, PGresult *res, int index)
     job->constraint = arena_strdup(&job->arena, constraint ? constraint : "");
 }
 
-static bool send_job(struct pconn *c, struct db_job *job)
+/* Sends a job's PREPAREs first (they do not fail unless the SQL is broken, so a failing
+ * statement cannot skip a PREPARE that a job pipelined behind it relies on), then its
+ * statements, then the Sync. */
+static bool send_job(struct pconn *c, struct db_job *job, struct inflight *f)
 {
-    c->nexpect = 0;
-    c->cursor = 0;
     for (int i = 0; i < job->nqueries; i++) {
         const struct db_stmt *st = job->stmts[i];
-        if (!c->prepared[st->id]) {
-            if (!PQsendPrepare(c->pg, st->name, st->sql, st->nparams, NULL))
-                return false;
-            c->prepared[st->id] = true; /* undone below if the PREPARE fails */
-            c->expect[c->nexpect++] = (struct expect){EXPECT_PREPARE, st->id};
-        }
+        if (c->prepared[st->id])
+            continue;
+        if (!PQsendPrepare(c->pg, st->name, st->sql, st->nparams, NULL))
+            return false;
+        c->prepared[st->id] = true; /* undone if the PREPARE fails */
+        f->expect[f->nexpect++] = (struct expect){EXPECT_PREPARE, st->id};
+    }
+    for (int i = 0; i < job->nqueries; i++) {
+        const struct db_stmt *st = job->stmts[i];
         if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], NULL, NULL, 0))
             return false;
-        c->expect[c->nexpect++] = (struct expect){EXPECT_EXEC, i};
+        f->expect[f->nexpect++] = (struct expect){EXPECT_EXEC, i};
     }
     return PQpipelineSync(c->pg) == 1;
 }
 
 static void conn_start_job(struct pconn *c, struct db_job *job)
 {
-    c->job = job;
+    struct inflight *f = ring_push(c);
+    f->job = job;
     job->conn = c;
+    job->slot = f;
     job->attempts++;
     set_state(c, PC_BUSY);
     atomic_fetch_add(&metric_jobs, 1);
     uint64_t now = now_ns();
     evtimer_del(job->timer);
     arm(job->timer, job->deadline_ns > now ? job->deadline_ns - now : 0);
-    if (!send_job(c, job)) {
+    if (!send_job(c, job, f)) {
         conn_broken(c, PQerrorMessage(c->pg));
         return;
     }
-    conn_flush(c);
+    event_active(c->flush_ev, EV_WRITE, 0);
 }
 
-static void handle_result(struct pconn *c, PGresult *res)
+static void handle_result(struct pconn *c, struct inflight *f, PGresult *res)
 {
-    struct expect *e = &c->expect[c->cursor];
+    struct expect *e = &f->expect[f->cursor];
     ExecStatusType st = PQresultStatus(res);
-    struct db_job *job = c->job;
+    struct db_job *job = f->job;
     switch (e->kind) {
     case EXPECT_PREPARE:
         if (st != PGRES_COMMAND_OK) {
             c->prepared[e->index] = false;
-            if (st == PGRES_FATAL_ERROR) {
-                /* Attribute the failure to the statement this PREPARE was for. */
-                int q = c->cursor + 1 < c->nexpect ? c->expect[c->cursor + 1].index : -1;
-                record_error(job, res, q);
-            }
+            if (st == PGRES_FATAL_ERROR)
+                record_error(job, res, -1);
         }
         PQclear(res);
         break;
     case EXPECT_EXEC:
-        if (st == PGRES_FATAL_ERROR)
+        if (st == PGRES_FATAL_ERROR) {
             record_error(job, res, e->index);
+            /* A statement a concurrent job was to prepare is missing: prepare it again. */
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (state && strcmp(state, "26000") == 0 && job)
+                c->prepared[job->stmts[e->index]->id] = false;
+        }
         if (job != NULL && job->results[e->index] == NULL)
             job->results[e->index] = res;
         else
@@ -459,28 +559,46 @@ static void handle_result(struct pconn *c, PGresult *res)
     }
 }
 
-/* The Sync of a pipeline arrived: the connection is free again. */
+/* The Sync of the oldest pipeline arrived. */
 static void pipeline_done(struct pconn *c)
 {
-    struct db_job *job = c->job;
-    c->job = NULL;
-    if (c->state == PC_CHECKING)
+    struct inflight *f = ring_front(c);
+    struct db_job *job = f->job;
+    bool check = f->check;
+    ring_pop(c);
+    if (check) {
         c->pool->last_connect_failed = false;
-    evtimer_del(c->timer);
-    set_state(c, PC_IDLE);
-    if (job != NULL)
-        job_finish(job, DB_OK);
-    if (c->state == PC_IDLE)
+        evtimer_del(c->timer);
+    }
+    if (c->ring_count == 0) {
+        if (c->state == PC_DRAINING || check)
+            evtimer_del(c->timer);
+        set_state(c, PC_IDLE);
+    }
+    if (job != NULL) {
+        job->slot = NULL;
+        job->conn = NULL;
+        bool retry = job->status == DB_ERROR && strcmp(job->sqlstate, "26000") == 0 &&
+                     (job->flags & DB_RETRY_SAFE) && job->attempts < 2;
+        if (retry) {
+            job_clear_results(job);
+            queue_insert(job, true);
+        } else {
+            job_finish(job, DB_OK);
+        }
+    }
+    if (c->state == PC_IDLE || c->state == PC_BUSY)
         conn_take_next(c);
 }
 
 static void collect(struct pconn *c)
 {
-    while (c->pg != NULL && !PQisBusy(c->pg)) {
+    while (c->pg != NULL && c->ring_count > 0 && !PQisBusy(c->pg)) {
+        struct inflight *f = ring_front(c);
         PGresult *res = PQgetResult(c->pg);
         if (res == NULL) {
-            if (c->cursor < c->nexpect) {
-                c->cursor++;
+            if (f->cursor < f->nexpect) {
+                f->cursor++;
                 continue;
             }
             return;
@@ -488,13 +606,13 @@ static void collect(struct pconn *c)
         if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
             PQclear(res);
             pipeline_done(c);
-            return;
+            continue;
         }
-        if (c->cursor >= c->nexpect) {
+        if (f->cursor >= f->nexpect) {
             PQclear(res); /* nothing asked for it */
             continue;
         }
-        handle_result(c, res);
+        handle_result(c, f, res);
     }
 }
 
@@ -507,17 +625,16 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg)
         conn_broken(c, PQerrorMessage(c->pg));
         return;
     }
-    if (c->state == PC_BUSY || c->state == PC_CHECKING || c->state == PC_CANCELLING) {
+    if (c->ring_count > 0) {
         collect(c);
-        if (c->pg != NULL && PQisnonblocking(c->pg) && c->state != PC_IDLE &&
-            c->state != PC_DISCONNECTED)
+        if (c->pg != NULL && conn_alive(c))
             conn_flush(c);
-    } else {
-        /* An idle connection has nothing to say; drain notices or a FATAL before close. */
-        PGresult *res;
-        while (!PQisBusy(c->pg) && (res = PQgetResult(c->pg)) != NULL)
-            PQclear(res);
+        return;
     }
+    /* An idle connection has nothing to say; drain notices or a FATAL before a close. */
+    PGresult *res;
+    while (!PQisBusy(c->pg) && (res = PQgetResult(c->pg)) != NULL)
+        PQclear(res);
 }
 
 static void io_write_cb(evutil_socket_t fd, short what, void *arg)
@@ -543,6 +660,7 @@ static void conn_close(struct pconn *c)
         PQfinish(c->pg);
         c->pg = NULL;
     }
+    event_del(c->flush_ev);
     evtimer_del(c->timer);
 }
 
@@ -576,44 +694,44 @@ static void conn_failed(struct pconn *c, const char *why)
         fail_queue(p, DB_UNAVAILABLE);
 }
 
+/* Takes the jobs off a dead connection: reads go back to the queue once, writes fail (their
+ * commit may have happened; only the client's Idempotency-Key can tell). */
+static void rescue_inflight(struct pconn *c)
+{
+    struct db_pool *p = c->pool;
+    struct db_job *again[2 * DB_MAX_QUERIES];
+    int nagain = 0;
+    while (c->ring_count > 0) {
+        struct db_job *job = ring_front(c)->job;
+        ring_pop(c);
+        if (job == NULL)
+            continue;
+        job->slot = NULL;
+        job->conn = NULL;
+        job_clear_results(job);
+        if ((job->flags & DB_RETRY_SAFE) && job->attempts < 2 && !p->freeing &&
+            nagain < (int)(sizeof again / sizeof again[0]))
+            again[nagain++] = job;
+        else
+            job_finish(job, DB_UNAVAILABLE);
+    }
+    /* Oldest first at the head of the queue. */
+    for (int i = nagain - 1; i >= 0; i--)
+        queue_insert(again[i], true);
+}
+
 /* An established connection died (server restart, network, terminated backend). */
 static void conn_broken(struct pconn *c, const char *why)
 {
     struct db_pool *p = c->pool;
-    struct db_job *job = c->job;
-    c->job = NULL;
     warn_limited(p, "database connection lost", why);
     conn_close(c);
     set_state(c, PC_DISCONNECTED);
     c->backoff_ms = 0;
     arm(c->timer, 0);
-    if (job != NULL) {
-        job->conn = NULL;
-        for (int i = 0; i < job->nqueries; i++)
-            if (job->results[i]) {
-                PQclear(job->results[i]);
-                job->results[i] = NULL;
-            }
-        job->status = DB_OK;
-        job->sqlstate[0] = '\0';
-        job->message = job->constraint = NULL;
-        job->failed_index = -1;
-        if ((job->flags & DB_RETRY_SAFE) && job->attempts < 2 && !p->freeing) {
-            /* A read may be re-sent on another connection. Writes are not: their commit
-             * may have happened, and only the client's Idempotency-Key can tell. */
-            TAILQ_INSERT_HEAD(&p->queue, job, link);
-            job->queued = true;
-            p->queued++;
-            atomic_fetch_add(&metric_waiting, 1);
-            for (int i = 0; i < p->cfg.size; i++)
-                if (p->conns[i].state == PC_IDLE) {
-                    conn_take_next(&p->conns[i]);
-                    break;
-                }
-        } else {
-            job_finish(job, DB_UNAVAILABLE);
-        }
-    }
+    rescue_inflight(c);
+    if (!p->freeing)
+        dispatch_queue(p);
 }
 
 static void notice_cb(void *arg, const char *message)
@@ -640,18 +758,18 @@ static void conn_connected(struct pconn *c)
     c->sock_ev = event_new(p->base, fd, EV_READ | EV_PERSIST, io_read_cb, c);
     c->write_ev = event_new(p->base, fd, EV_WRITE, io_write_cb, c);
     event_add(c->sock_ev, NULL);
-    memset(c->prepared, 0, sizeof(bool) * (size_t)db_stmt_count());
+    memset(c->prepared, 0, sizeof(bool) * (size_t)(db_stmt_count() + 1));
+    c->ring_head = c->ring_count = 0;
     if (p->cfg.check_stmt == NULL) {
         p->last_connect_failed = false;
         set_state(c, PC_IDLE);
         conn_take_next(c);
         return;
     }
-    /* The check statement is sent unprepared-then-prepared like any other. */
     set_state(c, PC_CHECKING);
     const struct db_stmt *st = p->cfg.check_stmt;
-    c->nexpect = 0;
-    c->cursor = 0;
+    struct inflight *f = ring_push(c);
+    f->check = true;
     if (!PQsendPrepare(c->pg, st->name, st->sql, 0, NULL) ||
         !PQsendQueryPrepared(c->pg, st->name, 0, NULL, NULL, NULL, 0) ||
         PQpipelineSync(c->pg) != 1) {
@@ -659,8 +777,8 @@ static void conn_connected(struct pconn *c)
         return;
     }
     c->prepared[st->id] = true;
-    c->expect[c->nexpect++] = (struct expect){EXPECT_PREPARE, st->id};
-    c->expect[c->nexpect++] = (struct expect){EXPECT_CHECK, 0};
+    f->expect[f->nexpect++] = (struct expect){EXPECT_PREPARE, st->id};
+    f->expect[f->nexpect++] = (struct expect){EXPECT_CHECK, 0};
     arm(c->timer, (uint64_t)p->cfg.connect_timeout_ms * 1000000u);
     conn_flush(c);
 }
@@ -703,7 +821,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
         conn_failed(c, "timed out connecting");
         break;
     case PC_CHECKING:
-    case PC_CANCELLING:
+    case PC_DRAINING:
         /* No answer within the grace period: the server is frozen or far away. */
         conn_broken(c, "no answer from the server");
         break;
@@ -736,10 +854,11 @@ static void conn_connect(struct pconn *c)
     connect_wait(c, PGRES_POLLING_WRITING);
 }
 
+/* Sends queued jobs on c while it has room. */
 static void conn_take_next(struct pconn *c)
 {
     struct db_pool *p = c->pool;
-    while (c->state == PC_IDLE && !TAILQ_EMPTY(&p->queue)) {
+    while (conn_open_for_jobs(c) && !TAILQ_EMPTY(&p->queue)) {
         struct db_job *job = TAILQ_FIRST(&p->queue);
         queue_remove(job);
         if ((job->flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
@@ -747,6 +866,29 @@ static void conn_take_next(struct pconn *c)
             continue;
         }
         conn_start_job(c, job);
+    }
+}
+
+/* The connection with the fewest jobs in flight that still has room, or NULL. */
+static struct pconn *least_loaded(struct db_pool *p)
+{
+    struct pconn *best = NULL;
+    for (int i = 0; i < p->cfg.size; i++) {
+        struct pconn *c = &p->conns[i];
+        if (conn_open_for_jobs(c) && (best == NULL || c->ring_count < best->ring_count))
+            best = c;
+    }
+    return best;
+}
+
+static void dispatch_queue(struct db_pool *p)
+{
+    struct pconn *c;
+    while (!TAILQ_EMPTY(&p->queue) && (c = least_loaded(p)) != NULL) {
+        int before = p->queued;
+        conn_take_next(c);
+        if (p->queued == before)
+            break;
     }
 }
 
@@ -789,7 +931,9 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_config
         c->state = PC_DISCONNECTED;
         atomic_fetch_add(&metric_conns[PC_DISCONNECTED], 1);
         c->timer = evtimer_new(base, conn_timer_cb, c);
+        c->flush_ev = event_new(base, -1, 0, flush_cb, c);
         c->prepared = xcalloc((size_t)(db_stmt_count() + 1), sizeof(bool));
+        c->ring = xcalloc((size_t)depth_of(p) + 1, sizeof *c->ring);
         conn_connect(c);
     }
     return p;
@@ -801,10 +945,15 @@ void db_pool_free(struct db_pool *p)
     fail_queue(p, DB_CANCELLED);
     for (int i = 0; i < p->cfg.size; i++) {
         struct pconn *c = &p->conns[i];
-        struct db_job *job = c->job;
-        c->job = NULL;
-        if (job)
-            job_finish(job, DB_CANCELLED);
+        while (c->ring_count > 0) {
+            struct db_job *job = ring_front(c)->job;
+            ring_pop(c);
+            if (job) {
+                job->slot = NULL;
+                job->conn = NULL;
+                job_finish(job, DB_CANCELLED);
+            }
+        }
     }
     /* Callbacks above may have queued new work; refuse it too. */
     fail_queue(p, DB_CANCELLED);
@@ -812,7 +961,9 @@ void db_pool_free(struct db_pool *p)
         struct pconn *c = &p->conns[i];
         conn_close(c);
         event_free(c->timer);
+        event_free(c->flush_ev);
         free(c->prepared);
+        free(c->ring);
         atomic_fetch_sub(&metric_conns[c->state], 1);
     }
     free(p->conns);
@@ -837,15 +988,15 @@ void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn 
         job_fail_soon(job, DB_OK);
         return;
     }
-    for (int i = 0; i < p->cfg.size; i++)
-        if (p->conns[i].state == PC_IDLE) {
-            if ((flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
-                job_fail_soon(job, DB_SCHEMA_BEHIND);
-                return;
-            }
-            conn_start_job(&p->conns[i], job);
+    struct pconn *c = TAILQ_EMPTY(&p->queue) ? least_loaded(p) : NULL;
+    if (c != NULL) {
+        if ((flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
+            job_fail_soon(job, DB_SCHEMA_BEHIND);
             return;
         }
+        conn_start_job(c, job);
+        return;
+    }
     if (!pool_any_alive(p) && p->last_connect_failed) {
         job_fail_soon(job, DB_UNAVAILABLE);
         return;
@@ -854,10 +1005,7 @@ void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn 
         job_fail_soon(job, DB_OVERLOADED);
         return;
     }
-    TAILQ_INSERT_TAIL(&p->queue, job, link);
-    job->queued = true;
-    p->queued++;
-    atomic_fetch_add(&metric_waiting, 1);
+    queue_insert(job, false);
     uint64_t wait = (uint64_t)p->cfg.queue_timeout_ms * 1000000u;
     uint64_t left = job->deadline_ns - now;
     arm(job->timer, wait < left ? wait : left);

@@ -41,6 +41,7 @@ typedef void (*db_check_fn)(PGresult *res, void *arg);
 struct db_pool_config {
     const char *conninfo;
     int size;
+    int pipeline_depth; /* jobs in flight on one connection at once */
     int queue_max;
     int queue_timeout_ms;
     int statement_timeout_ms;

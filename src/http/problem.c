@@ -33,6 +33,7 @@ static const struct problem_entry catalogue[] = {
     {"validation_failed", "数据校验未通过", "请求中有字段不符合要求，详见 errors"},
     {"invalid_parameter", "查询参数无效", "查询参数不符合要求，详见 errors"},
     {"unauthorized", "未登录或登录已失效", "请先登录"},
+    {"invalid_credentials", "用户名或密码错误", "用户名或密码错误"},
     {"forbidden", "没有权限", "您的角色无权执行此操作"},
     {"conflict", "数据冲突", "请求与现有数据冲突"},
     {"invalid_transition", "状态不允许此操作", "记录当前状态不允许执行该操作"},

@@ -193,8 +193,9 @@ START_TEST(test_terminated_backend_is_replaced)
 {
     struct outcome o;
     PGconn *admin = t_db_connect(dbname);
-    PGresult *r = PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                "WHERE application_name = 'sikud' AND datname = current_database()");
+    PGresult *r =
+        PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE application_name = 'sikud' AND datname = current_database()");
     ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
     PQclear(r);
     PQfinish(admin);

@@ -197,8 +197,9 @@ static int send_get(struct t_server *s, const char *path)
 START_TEST(test_saturated_pool_answers_503_at_once)
 {
     struct t_server s;
-    static const char *const args[] = {"--threads", "1", "--db-pool-size", "1", "--db-queue-max",
-                                       "1",         NULL};
+    static const char *const args[] = {
+        "--threads", "1", "--db-pool-size", "1", "--db-pipeline-depth", "1", "--db-queue-max",
+        "1",         NULL};
     t_server_start(&s, "it_fault_pool", true, args);
     t_become(&s, "fault_admin", "admin", NULL);
     ck_assert_int_eq(status_of(&s, "/api/v1/regions"), 200);

@@ -38,23 +38,66 @@ static char *user_id(const char *username)
     return t_db_scalar(&srv, sql);
 }
 
+/* Inserts a row with SQL and returns its id (fixtures the routes act on). */
+static char *insert_id(const char *sql)
+{
+    char *id = t_db_scalar(&srv, sql);
+    ck_assert_msg(id != NULL && *id, "fixture failed: %s", sql);
+    return id;
+}
+
+/* Records of two enterprises and two experts, so that own and other records exist. */
+static void fixtures(void)
+{
+    static const char *const names[][2] = {
+        {"ent_a", "INSERT INTO enterprises (name, credit_code, region_code) VALUES "
+                  "('扬州甲科技有限公司', '91321003MA1M00001A', '321003') RETURNING id"},
+        {"ent_b", "INSERT INTO enterprises (name, credit_code, region_code) VALUES "
+                  "('扬州乙材料有限公司', '91321012MA1M00002E', '321012') RETURNING id"},
+        {"expert_a", "INSERT INTO experts (name, region_code, consent) VALUES "
+                     "('张教授', '321003', true) RETURNING id"},
+        {"expert_b", "INSERT INTO experts (name, region_code, consent) VALUES "
+                     "('李研究员', '321012', true) RETURNING id"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *id = insert_id(names[i][1]);
+        set_var(names[i][0], id);
+        free(id);
+    }
+}
+
+static const char *var(const char *name)
+{
+    for (int i = 0; i < nvars; i++)
+        if (strcmp(vars[i].name, name) == 0)
+            return vars[i].value;
+    return "0";
+}
+
 /* Accounts of every role; the login tokens are reused across rows. */
 static void setup(void)
 {
     t_server_start(&srv, "it_matrix", true, NULL);
+    fixtures();
+    char bind[NROLES][48];
+    snprintf(bind[5], sizeof bind[5], "--enterprise %s", var("ent_a"));
+    snprintf(bind[6], sizeof bind[6], "--enterprise %s", var("ent_b"));
+    snprintf(bind[7], sizeof bind[7], "--expert %s", var("expert_a"));
+    snprintf(bind[8], sizeof bind[8], "--expert %s", var("expert_b"));
     static const char *const users[NROLES][3] = {
         {NULL, NULL, NULL},
         {"m_admin", "admin", NULL},
         {"m_city", "city_staff", NULL},
         {"m_county", "county_staff", "--region 321003"},
         {"m_county2", "county_staff", "--region 321012"},
-        {"m_ent", "enterprise", "--enterprise 1"},
-        {"m_ent2", "enterprise", "--enterprise 2"},
-        {"m_expert", "expert", "--expert 1"},
-        {"m_expert2", "expert", "--expert 2"},
+        {"m_ent", "enterprise", NULL},
+        {"m_ent2", "enterprise", NULL},
+        {"m_expert", "expert", NULL},
+        {"m_expert2", "expert", NULL},
     };
     for (int i = 1; i < NROLES; i++) {
-        t_create_user(&srv, users[i][0], users[i][1], "Matrix-pass-1", users[i][2]);
+        t_create_user(&srv, users[i][0], users[i][1], "Matrix-pass-1",
+                      i >= 5 ? bind[i] : users[i][2]);
         snprintf(tokens[i], sizeof tokens[i], "%s", t_login(&srv, users[i][0], "Matrix-pass-1"));
     }
     char *id = user_id("m_county");
