@@ -61,6 +61,7 @@ struct pconn {
     struct inflight *ring; /* pipeline_depth + 1 slots, oldest at head */
     int ring_head;
     int ring_count;
+    uint64_t head_since_ns; /* when the oldest job in flight started to run */
     int backoff_ms;
 };
 
@@ -507,6 +508,8 @@ static bool send_job(struct pconn *c, struct db_job *job, struct inflight *f)
 
 static void conn_start_job(struct pconn *c, struct db_job *job)
 {
+    if (c->ring_count == 0)
+        c->head_since_ns = now_ns();
     struct inflight *f = ring_push(c);
     f->job = job;
     job->conn = c;
@@ -566,6 +569,7 @@ static void pipeline_done(struct pconn *c)
     struct db_job *job = f->job;
     bool check = f->check;
     ring_pop(c);
+    c->head_since_ns = now_ns();
     if (check) {
         c->pool->last_connect_failed = false;
         evtimer_del(c->timer);
@@ -869,16 +873,28 @@ static void conn_take_next(struct pconn *c)
     }
 }
 
-/* The connection with the fewest jobs in flight that still has room, or NULL. */
+/* A connection whose oldest job has run this long is stuck behind a slow statement: new
+ * jobs go elsewhere when they can, so that one slow query does not hold up the rest. */
+#define STALL_NS 20000000u
+
+/* The connection that should take the next job, or NULL: the fewest jobs in flight among
+ * those that are not stalled, else among all that have room. */
 static struct pconn *least_loaded(struct db_pool *p)
 {
-    struct pconn *best = NULL;
+    struct pconn *best = NULL, *best_stalled = NULL;
+    uint64_t now = 0;
     for (int i = 0; i < p->cfg.size; i++) {
         struct pconn *c = &p->conns[i];
-        if (conn_open_for_jobs(c) && (best == NULL || c->ring_count < best->ring_count))
-            best = c;
+        if (!conn_open_for_jobs(c))
+            continue;
+        if (c->ring_count > 0 && now == 0)
+            now = now_ns();
+        bool stalled = c->ring_count > 0 && now - c->head_since_ns > STALL_NS;
+        struct pconn **slot = stalled ? &best_stalled : &best;
+        if (*slot == NULL || c->ring_count < (*slot)->ring_count)
+            *slot = c;
     }
-    return best;
+    return best ? best : best_stalled;
 }
 
 static void dispatch_queue(struct db_pool *p)

@@ -23,7 +23,9 @@ static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void conn_resume_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_process(struct http_conn *c);
+static void conn_write_done(struct http_conn *c);
 
 static void arm_timer(struct http_conn *c, int ms)
 {
@@ -57,12 +59,17 @@ void http_conn_accept(struct http_worker *w, evutil_socket_t fd, const struct so
     c->bev = bev;
     c->state = CONN_IDLE;
     c->timer = evtimer_new(w->base, conn_timer_cb, c);
+    c->resume = event_new(w->base, -1, 0, conn_resume_cb, c);
+    c->scratch = evbuffer_new();
     format_addr(addr, c->addr, sizeof c->addr);
     TAILQ_INSERT_TAIL(&w->conns, c, link);
     w->nconns++;
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
     struct timeval wtv = {cfg->write_timeout_ms / 1000, (cfg->write_timeout_ms % 1000) * 1000};
     bufferevent_set_timeouts(bev, NULL, &wtv);
+    /* Reading stays on for the connection's life (no epoll change per request); a client that
+     * piles up input while its request is handled is paused at this mark. */
+    bufferevent_setwatermark(bev, EV_READ, 0, (size_t)cfg->max_header_size + 65536);
     bufferevent_enable(bev, EV_READ);
     /* A new connection must start its request as promptly as a slow head must finish. */
     arm_timer(c, cfg->header_timeout_ms);
@@ -82,6 +89,8 @@ void http_conn_free(struct http_conn *c)
     TAILQ_REMOVE(&w->conns, c, link);
     w->nconns--;
     event_free(c->timer);
+    event_free(c->resume);
+    evbuffer_free(c->scratch);
     bufferevent_free(c->bev);
     free(c);
     atomic_fetch_sub(&http_open_connections, 1);
@@ -153,14 +162,39 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 
 static void conn_linger(struct http_conn *c);
 
+struct evbuffer *http_conn_out(struct http_conn *c)
+{
+    return c->scratch;
+}
+
 void http_conn_reply_done(struct http_conn *c)
 {
     c->req = NULL;
     c->state = CONN_WRITING;
     evtimer_del(c->timer);
-    bufferevent_disable(c->bev, EV_READ);
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-        conn_write_cb(c->bev, c);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    /* Most replies fit the socket buffer: write them now, without waiting for a write event. */
+    if (evbuffer_get_length(out) == 0 && evbuffer_get_length(c->scratch) > 0)
+        evbuffer_write(c->scratch, bufferevent_getfd(c->bev));
+    if (evbuffer_get_length(c->scratch) > 0) {
+        bufferevent_write_buffer(c->bev, c->scratch);
+        return; /* conn_write_cb runs when the rest is sent */
+    }
+    if (evbuffer_get_length(out) > 0)
+        return;
+    /* Sent. Pipelined input continues from the loop, not from here, so that a long pipeline
+     * cannot recurse through handlers that answer at once. */
+    if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 && !c->close_after)
+        event_active(c->resume, EV_READ, 0);
+    else
+        conn_write_done(c);
+}
+
+static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    conn_write_done(arg);
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)
@@ -172,6 +206,11 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
             c->req->on_drain(c->req);
         return;
     }
+    conn_write_done(c);
+}
+
+static void conn_write_done(struct http_conn *c)
+{
     if (c->state != CONN_WRITING)
         return;
     if (c->close_after || c->worker->draining) {
@@ -180,7 +219,6 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     }
     c->state = CONN_IDLE;
     arm_timer(c, c->worker->server->cfg->idle_timeout_ms);
-    bufferevent_enable(c->bev, EV_READ);
     /* Pipelined requests may already be buffered. */
     if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
         conn_process(c);
@@ -215,7 +253,6 @@ static void dispatch(struct http_conn *c)
 {
     c->state = CONN_HANDLING;
     evtimer_del(c->timer);
-    bufferevent_disable(c->bev, EV_READ);
     c->worker->server->hooks->dispatch(c->req);
 }
 

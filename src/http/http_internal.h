@@ -51,6 +51,8 @@ struct http_conn {
     struct bufferevent *bev;
     enum conn_state state;
     struct event *timer;
+    struct event *resume;     /* continues with pipelined input after a reply written at once */
+    struct evbuffer *scratch; /* a reply being assembled, written directly when it fits */
     struct http_request *req;
     char addr[64];
     bool close_after;
@@ -72,6 +74,8 @@ struct http_server {
 void http_conn_accept(struct http_worker *w, evutil_socket_t fd, const struct sockaddr *addr);
 void http_conn_free(struct http_conn *c);
 void http_conn_reply_done(struct http_conn *c);
+/* Where a (non-streaming) reply is assembled before it is written. */
+struct evbuffer *http_conn_out(struct http_conn *c);
 void http_conn_drain(struct http_worker *w);
 
 /* reply.c */

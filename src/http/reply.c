@@ -194,7 +194,7 @@ static bool write_head(struct http_request *req, int status, const char *content
     struct http_conn *c = req->conn;
     if (c == NULL)
         return false;
-    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct evbuffer *out = req->streaming ? bufferevent_get_output(c->bev) : http_conn_out(c);
     bool close = c->close_after || c->worker->draining || !req->head.keep_alive;
     if (close)
         c->close_after = true;
@@ -243,7 +243,7 @@ void http_reply(struct http_request *req, int status, const char *content_type, 
     bool no_body = status == 204 || status == 304;
     if (write_head(req, status, no_body ? NULL : content_type, no_body ? -1 : (long long)len) &&
         req->head.method != HTTP_HEAD && !no_body && len > 0)
-        evbuffer_add(bufferevent_get_output(req->conn->bev), body, len);
+        evbuffer_add(http_conn_out(req->conn), body, len);
     finish(req, len);
 }
 
@@ -254,7 +254,7 @@ void http_reply_evbuffer(struct http_request *req, int status, const char *conte
         return;
     size_t len = evbuffer_get_length(body);
     if (write_head(req, status, content_type, (long long)len) && req->head.method != HTTP_HEAD)
-        evbuffer_add_buffer(bufferevent_get_output(req->conn->bev), body);
+        evbuffer_add_buffer(http_conn_out(req->conn), body);
     else
         evbuffer_drain(body, len);
     finish(req, len);
