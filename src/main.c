@@ -9,6 +9,7 @@
 #include "db/db_stmt.h"
 #include "db/migrate.h"
 #include "domain/role.h"
+#include "domain/segment.h"
 #include "http/http_server.h"
 
 #include <libpq-fe.h>
@@ -178,6 +179,9 @@ static int serve(struct config *cfg)
         .dispatch = app_dispatch,
     };
     log_info("sikud %s starting", SIKU_VERSION);
+    if (!segment_init(cfg->dictionary))
+        log_warn("Chinese dictionary \"%s\" not loaded; searching by character n-grams only",
+                 cfg->dictionary);
     if (!hasher_start(cfg->hash_concurrency, 64)) {
         log_error("could not start the password hashing threads");
         return 1;
@@ -185,6 +189,7 @@ static int serve(struct config *cfg)
     bool ok = http_server_run(&hc, &router, &hooks);
     hasher_stop();
     access_cache_clear();
+    segment_shutdown();
     router_free(&router);
     db_stmt_reset();
     return ok ? 0 : 1;

@@ -4,6 +4,8 @@
 
 #include "api/access.h"
 #include "api/api_db.h"
+#include "api/resource.h"
+#include "api/search.h"
 #include "core/hasher.h"
 
 #include "core/log.h"
@@ -32,11 +34,21 @@ void app_register_routes(struct router *router)
     db_stmt_register(&migrate_check_stmt);
     api_db_register();
     access_register();
+    resource_register();
+    search_register();
     ops_register(router);
     reference_register(router);
     auth_register(router);
     users_register(router);
     audit_register(router);
+    enterprises_register(router);
+    experts_register(router);
+    academicians_register(router);
+    demands_register(router);
+    projects_register(router);
+    service_groups_register(router);
+    service_activities_register(router);
+    thesaurus_register(router);
 }
 
 void *app_worker_init(int index, struct event_base *base, void *arg)

@@ -33,5 +33,13 @@ void reference_register(struct router *r);
 void auth_register(struct router *r);
 void users_register(struct router *r);
 void audit_register(struct router *r);
+void enterprises_register(struct router *r);
+void experts_register(struct router *r);
+void academicians_register(struct router *r);
+void demands_register(struct router *r);
+void projects_register(struct router *r);
+void service_groups_register(struct router *r);
+void service_activities_register(struct router *r);
+void thesaurus_register(struct router *r);
 
 #endif

@@ -14,4 +14,8 @@ struct constraint_field {
 /* The entry for a constraint name, or NULL. */
 const struct constraint_field *constraint_lookup(const char *constraint);
 
+/* Each resource registers the constraints its migration names (a NULL-terminated table,
+ * static storage), at startup. */
+void constraints_register(const struct constraint_field *table);
+
 #endif

@@ -75,6 +75,8 @@ static const struct config_key config_keys[] = {
     KEY(log_level, CONFIG_STRING, "info", 0, 0, "debug, info, warn or error"),
     KEY(access_log, CONFIG_BOOL, "true", 0, 1, "one JSON line per request on stderr"),
     KEY(web_dir, CONFIG_STRING, "", 0, 0, "directory of the web console; empty = built-in path"),
+    KEY(dictionary, CONFIG_STRING, "/etc/friso/friso.ini", 0, 0,
+        "libfriso ini of the Chinese word dictionary; empty = n-gram segmentation only"),
 };
 
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])

@@ -36,6 +36,7 @@ struct config {
     char *log_level;
     bool access_log;
     char *web_dir;
+    char *dictionary;
 };
 
 /* Fills cfg with defaults. */

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 
 #define NROLES 9
@@ -15,19 +16,22 @@ static const char *const role_columns[NROLES] = {
 
 static struct t_server srv;
 static char tokens[NROLES][64];
-static const char *matrix_path;
+static const char *matrix_dir;
 
 struct var {
     char name[32];
     char value[64];
 };
-static struct var vars[32];
+static struct var vars[256];
 static int nvars;
 
 static void set_var(const char *name, const char *value)
 {
-    snprintf(vars[nvars].name, sizeof vars[nvars].name, "%s", name);
-    snprintf(vars[nvars].value, sizeof vars[nvars].value, "%s", value);
+    ck_assert_msg(strlen(name) < sizeof vars[0].name && strlen(value) < sizeof vars[0].value &&
+                      nvars < 256,
+                  "matrix variable %s too long", name);
+    memcpy(vars[nvars].name, name, strlen(name) + 1);
+    memcpy(vars[nvars].value, value, strlen(value) + 1);
     nvars++;
 }
 
@@ -46,23 +50,63 @@ static char *insert_id(const char *sql)
     return id;
 }
 
-/* Records of two enterprises and two experts, so that own and other records exist. */
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of the matrix directory with a suffix, sorted by name. */
+static int matrix_files(const char *suffix, char names[][256], int max)
+{
+    DIR *d = opendir(matrix_dir);
+    ck_assert_msg(d != NULL, "cannot open %s", matrix_dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < max) {
+        size_t len = strlen(e->d_name), slen = strlen(suffix);
+        if (len > slen && strcmp(e->d_name + len - slen, suffix) == 0 &&
+            strlen(matrix_dir) + len + 2 <= 256) {
+            int w = snprintf(names[n], 256, "%s/%s", matrix_dir, e->d_name);
+            n += w > 0 && w < 256;
+        }
+    }
+    closedir(d);
+    char *ptrs[64];
+    for (int i = 0; i < n; i++)
+        ptrs[i] = strdup(names[i]);
+    qsort(ptrs, (size_t)n, sizeof ptrs[0], compare_names);
+    for (int i = 0; i < n; i++) {
+        snprintf(names[i], 256, "%s", ptrs[i]);
+        free(ptrs[i]);
+    }
+    return n;
+}
+
+static void expand(const char *in, char *out, size_t cap);
+
+/* Records the routes act on (own and other records), from the matrix .fixtures files. */
 static void fixtures(void)
 {
-    static const char *const names[][2] = {
-        {"ent_a", "INSERT INTO enterprises (name, credit_code, region_code) VALUES "
-                  "('扬州甲科技有限公司', '91321003MA1M00001A', '321003') RETURNING id"},
-        {"ent_b", "INSERT INTO enterprises (name, credit_code, region_code) VALUES "
-                  "('扬州乙材料有限公司', '91321012MA1M00002E', '321012') RETURNING id"},
-        {"expert_a", "INSERT INTO experts (name, region_code, consent) VALUES "
-                     "('张教授', '321003', true) RETURNING id"},
-        {"expert_b", "INSERT INTO experts (name, region_code, consent) VALUES "
-                     "('李研究员', '321012', true) RETURNING id"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char *id = insert_id(names[i][1]);
-        set_var(names[i][0], id);
-        free(id);
+    char files[64][256];
+    int n = matrix_files(".fixtures", files, 64);
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(files[i], "r");
+        char line[4096];
+        while (fgets(line, sizeof line, f)) {
+            char *tab = strchr(line, '\t');
+            if (line[0] == '#' || tab == NULL)
+                continue;
+            *tab = '\0';
+            char *nl = strchr(tab + 1, '\n');
+            if (nl)
+                *nl = '\0';
+            char sql[4096];
+            expand(tab + 1, sql, sizeof sql);
+            char *id = insert_id(sql);
+            set_var(line, id);
+            free(id);
+        }
+        fclose(f);
     }
 }
 
@@ -110,7 +154,20 @@ static void teardown(void)
     t_server_finish(&srv);
 }
 
-/* Replaces $name with fixture values and $unique with a counter. */
+/* The GB 32100 check character of a credit code's first 17 characters. */
+static char credit_check(const char *c)
+{
+    static const char chars[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (int)(strchr(chars, c[i]) - chars) * w[i];
+    int k = 31 - sum % 31;
+    return chars[k == 31 ? 0 : k];
+}
+
+/* Replaces $name with fixture values, $unique with a counter and $credit with a fresh valid
+ * unified social credit code (of 321003). */
 static void expand(const char *in, char *out, size_t cap)
 {
     static int unique;
@@ -128,9 +185,14 @@ static void expand(const char *in, char *out, size_t cap)
         snprintf(name, sizeof name, "%.*s", (int)n, p);
         p += n;
         const char *value = NULL;
-        char num[16];
+        char num[32];
         if (strcmp(name, "unique") == 0) {
             snprintf(num, sizeof num, "%d", ++unique);
+            value = num;
+        } else if (strcmp(name, "credit") == 0) {
+            snprintf(num, sizeof num, "91321003MA%07d", ++unique);
+            num[17] = credit_check(num);
+            num[18] = '\0';
             value = num;
         }
         for (int i = 0; i < nvars && !value; i++)
@@ -182,25 +244,28 @@ static int run_cell(const struct row *r, int role)
 
 START_TEST(test_every_route_as_every_role)
 {
-    FILE *f = fopen(matrix_path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", matrix_path);
-    char line[2048];
+    char files[64][256];
+    int nfiles = matrix_files(".tsv", files, 64);
     int failures = 0, cells = 0;
-    while (fgets(line, sizeof line, f)) {
-        struct row r;
-        if (!parse_row(line, &r))
-            continue;
-        for (int role = 0; role < NROLES; role++) {
-            int got = run_cell(&r, role);
-            cells++;
-            if (got != r.want[role]) {
-                fprintf(stderr, "matrix: %s %s as %s: got %d, want %d\n", r.method, r.path,
-                        role_columns[role], got, r.want[role]);
-                failures++;
+    for (int fi = 0; fi < nfiles; fi++) {
+        FILE *f = fopen(files[fi], "r");
+        char line[2048];
+        while (fgets(line, sizeof line, f)) {
+            struct row r;
+            if (!parse_row(line, &r))
+                continue;
+            for (int role = 0; role < NROLES; role++) {
+                int got = run_cell(&r, role);
+                cells++;
+                if (got != r.want[role]) {
+                    fprintf(stderr, "matrix: %s %s as %s: got %d, want %d\n", r.method, r.path,
+                            role_columns[role], got, r.want[role]);
+                    failures++;
+                }
             }
         }
+        fclose(f);
     }
-    fclose(f);
     ck_assert_int_gt(cells, 0);
     ck_assert_msg(failures == 0, "%d of %d matrix cells differ (see above)", failures, cells);
 }
@@ -219,15 +284,19 @@ START_TEST(test_every_route_has_matrix_rows)
         if (sscanf(route, "%15s %255s", method, pattern) != 2)
             continue;
         routes++;
-        FILE *f = fopen(matrix_path, "r");
-        char line[2048];
+        char files[64][256];
+        int nfiles = matrix_files(".tsv", files, 64);
         bool found = false;
-        while (!found && fgets(line, sizeof line, f)) {
-            struct row r;
-            if (parse_row(line, &r))
-                found = strcmp(r.method, method) == 0 && strcmp(r.pattern, pattern) == 0;
+        for (int fi = 0; fi < nfiles && !found; fi++) {
+            FILE *f = fopen(files[fi], "r");
+            char line[2048];
+            while (!found && fgets(line, sizeof line, f)) {
+                struct row r;
+                if (parse_row(line, &r))
+                    found = strcmp(r.method, method) == 0 && strcmp(r.pattern, pattern) == 0;
+            }
+            fclose(f);
         }
-        fclose(f);
         if (!found) {
             fprintf(stderr, "matrix: no row for %s %s\n", method, pattern);
             missing++;
@@ -253,7 +322,7 @@ static Suite *matrix_suite(void)
 
 int main(int argc, char **argv)
 {
-    matrix_path = argc > 1 ? argv[1] : "matrix.tsv";
+    matrix_dir = argc > 1 ? argv[1] : "matrix";
     SRunner *sr = srunner_create(matrix_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
