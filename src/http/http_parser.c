@@ -140,9 +140,13 @@ static bool parse_target(char *target, enum http_method method, char *decoded,
     } else if (target[0] != '/') {
         return fail(err, 400, "bad_request", "request target must be a path");
     }
+    /* Clients such as curl send "?q=锂电池" unencoded: raw UTF-8 is accepted, other bytes
+     * outside printable ASCII are not. */
     for (const char *p = path; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '#')
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f || *p == '#')
             return fail(err, 400, "bad_path", "invalid character in request target");
+    if (!utf8_valid(path, strlen(path)))
+        return fail(err, 400, "bad_path", "request target is not valid UTF-8");
     char *q = strchr(path, '?');
     if (q != NULL) {
         *q = '\0';
