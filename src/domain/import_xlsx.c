@@ -432,7 +432,10 @@ bool import_xlsx_serial_date(double serial, bool date1904, char out[11])
     civil_from_days(unix_days, &y, &m, &d);
     if (y < 1900 || y > 9999)
         return false;
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y % 10000, (int)(m % 13), (int)(d % 32));
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
     return true;
 }
 
