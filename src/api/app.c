@@ -49,6 +49,7 @@ void app_register_routes(struct router *router)
     service_groups_register(router);
     service_activities_register(router);
     thesaurus_register(router);
+    imports_register(router);
 }
 
 void *app_worker_init(int index, struct event_base *base, void *arg)

@@ -41,5 +41,6 @@ void projects_register(struct router *r);
 void service_groups_register(struct router *r);
 void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
+void imports_register(struct router *r);
 
 #endif

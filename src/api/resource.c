@@ -92,8 +92,7 @@ static void add_terms_of(cJSON *arr, const char *text)
     terms_free(&t);
 }
 
-const char *api_search_terms(struct http_request *req, const cJSON *clean,
-                             const char *const *search_fields)
+cJSON *api_search_terms_json(const cJSON *clean, const char *const *search_fields)
 {
     cJSON *out = cJSON_CreateObject();
     for (const char *const *f = search_fields; *f; f++) {
@@ -112,6 +111,13 @@ const char *api_search_terms(struct http_request *req, const cJSON *clean,
             }
         }
     }
+    return out;
+}
+
+const char *api_search_terms(struct http_request *req, const cJSON *clean,
+                             const char *const *search_fields)
+{
+    cJSON *out = api_search_terms_json(clean, search_fields);
     const char *text = api_json_text(req, out);
     cJSON_Delete(out);
     return text;

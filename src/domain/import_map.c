@@ -376,7 +376,7 @@ static bool in_list(const cJSON *list, const char *field)
 
 cJSON *import_row_build(const struct import_column *columns, const struct field_spec *specs,
                         const struct import_header *h, const struct import_cells *row,
-                        unsigned role, cJSON *report)
+                        unsigned role, const cJSON *defaults, cJSON *report)
 {
     cJSON *obj = cJSON_CreateObject(), *failed = cJSON_CreateArray();
     char *text = NULL;
@@ -398,6 +398,12 @@ cJSON *import_row_build(const struct import_column *columns, const struct field_
         }
     }
     free(text);
+    const cJSON *d;
+    cJSON_ArrayForEach(d, defaults)
+    {
+        if (!cJSON_HasObjectItem(obj, d->string))
+            cJSON_AddItemToObject(obj, d->string, cJSON_Duplicate(d, true));
+    }
     struct validation v;
     bool ok =
         validate_body(obj, specs, VALIDATE_CREATE, role, &v) && cJSON_GetArraySize(failed) == 0;

@@ -45,11 +45,12 @@ bool import_header_match(const struct import_column *columns, const struct field
                          struct import_header *h, struct cJSON *report);
 void import_header_free(struct import_header *h);
 
-/* Builds the record of one row and validates it with specs as a create by role. Returns the
- * clean object (caller deletes), or NULL after adding the row's problems to report. */
+/* Builds the record of one row and validates it with specs as a create by role; members of
+ * defaults (may be NULL) stand in for fields the row leaves out. Returns the clean object
+ * (caller deletes), or NULL after adding the row's problems to report. */
 struct cJSON *import_row_build(const struct import_column *columns, const struct field_spec *specs,
                                const struct import_header *h, const struct import_cells *row,
-                               unsigned role, struct cJSON *report);
+                               unsigned role, const struct cJSON *defaults, struct cJSON *report);
 
 /* Adds {row, column, reason} to report. */
 void import_report_add(struct cJSON *report, size_t row, const char *column, const char *reason);

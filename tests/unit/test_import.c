@@ -385,7 +385,7 @@ START_TEST(test_row_build_converts_and_validates_like_the_api)
     ck_assert(import_header_match(columns, specs, NULL, &c, &h, report));
     const char *good[] = {"\u3000张三 ", "1965年", "高校", "是", "催化、 材料；AI", "2024年3月5日"};
     cells_of(&c, 2, good, 6);
-    cJSON *clean = import_row_build(columns, specs, &h, &c, 1, report);
+    cJSON *clean = import_row_build(columns, specs, &h, &c, 1, NULL, report);
     ck_assert_ptr_nonnull(clean);
     char *text = cJSON_PrintUnformatted(clean);
     ck_assert_str_eq(text, "{\"name\":\"张三\",\"birth_year\":1965,\"kind\":\"university\","
@@ -395,7 +395,7 @@ START_TEST(test_row_build_converts_and_validates_like_the_api)
     cJSON_Delete(clean);
     const char *bad[] = {" ", "2099", "医院", "也许", "", "2024-02-30"};
     cells_of(&c, 7, bad, 6);
-    ck_assert_ptr_null(import_row_build(columns, specs, &h, &c, 1, report));
+    ck_assert_ptr_null(import_row_build(columns, specs, &h, &c, 1, NULL, report));
     text = cJSON_PrintUnformatted(report);
     ck_assert_ptr_nonnull(strstr(
         text, "{\"row\":7,\"column\":\"单位类别\",\"reason\":\"应为以下之一：高校、企业\"}"));
