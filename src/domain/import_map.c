@@ -154,7 +154,7 @@ bool import_header_match(const struct import_column *columns, const struct field
             seen[c] = true;
         }
     }
-    for (int c = 0; columns[c].field && c < MAX_COLUMNS; c++) {
+    for (int c = 0; c < MAX_COLUMNS && columns[c].field; c++) {
         const struct field_spec *f = spec_of(specs, columns[c].field);
         if (!seen[c] && f && (f->flags & FIELD_REQUIRED) && !is_optional(optional, f->name)) {
             char msg[256];
