@@ -12,6 +12,7 @@
 #include "domain/import_csv.h"
 #include "domain/import_map.h"
 #include "domain/import_xlsx.h"
+#include "domain/search_terms.h"
 #include "http/problem.h"
 #include "http/request.h"
 
@@ -266,7 +267,7 @@ static void take_row(struct http_request *req, struct import_run *run)
     cJSON_AddNumberToObject(item, "o", (double)++run->ord);
     cJSON_AddNumberToObject(item, "r", (double)run->cells.row);
     cJSON_AddStringToObject(item, "k", key);
-    cJSON_AddItemToObject(item, "t", api_search_terms_json(clean, run->ad->search_fields));
+    cJSON_AddItemToObject(item, "t", search_terms_object(clean, run->ad->search_fields));
     cJSON_AddItemToObject(item, "d", clean);
     cJSON_AddItemToArray(run->chunk, item);
 }

@@ -31,8 +31,6 @@ void api_field_error(struct http_request *req, const char *field, const char *co
 const char *api_search_terms(struct http_request *req, const struct cJSON *clean,
                              const char *const *search_fields);
 
-/* The same as a cJSON object the caller deletes (imports: not in the request arena). */
-struct cJSON *api_search_terms_json(const struct cJSON *clean, const char *const *search_fields);
 /* Prints clean into the request arena. */
 const char *api_json_text(struct http_request *req, const struct cJSON *clean);
 
