@@ -49,6 +49,8 @@ void app_register_routes(struct router *router)
     service_groups_register(router);
     service_activities_register(router);
     thesaurus_register(router);
+    workstations_register(router);
+    workstation_reports_register(router);
 }
 
 void *app_worker_init(int index, struct event_base *base, void *arg)
