@@ -14,6 +14,7 @@ struct app_worker {
     int index;
     struct event_base *base;
     struct db_pool *pool;
+    struct match_stats *match_stats; /* worker 0 only: see api/matching.h */
 };
 
 /* The daemon's settings, set once before serving. */
@@ -43,5 +44,7 @@ void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
 void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
+void matching_register(struct router *r);
+void matches_register(struct router *r);
 
 #endif
