@@ -46,6 +46,25 @@ const char rubric_default_json[] =
 
 #define EPS 1e-6
 
+/* out = a + b + c, cut at the buffer's end (a rubric is at most three levels deep, so field
+ * paths fit). */
+static void path_join(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+    size_t n = 0;
+    const char *parts[] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        for (const char *s = parts[i]; s && *s && n + 1 < cap; s++)
+            out[n++] = *s;
+    out[n] = '\0';
+}
+
+static void path_index(char *out, size_t cap, const char *path, int i)
+{
+    char idx[16];
+    snprintf(idx, sizeof idx, "[%d]", i);
+    path_join(out, cap, path, idx, NULL);
+}
+
 static const char *const grade_names[GRADE_COUNT] = {"excellent", "good", "pass", "fail"};
 static const char *const grade_labels[GRADE_COUNT] = {"优秀", "良好", "合格", "不合格"};
 
@@ -82,7 +101,7 @@ static bool only_members(struct parse *p, const cJSON *obj, const char *path,
             known = strcmp(*a, m->string) == 0;
         if (!known) {
             char f[256];
-            snprintf(f, sizeof f, "%s.%s", path, m->string);
+            path_join(f, sizeof f, path, ".", m->string);
             fail(p, f, "unknown_field", "未知字段");
             ok = false;
         }
@@ -109,7 +128,7 @@ static void parse_steps(struct parse *p, const cJSON *steps, const char *path,
     {
         const cJSON *min = member(s, "min"), *pts = member(s, "points");
         char f[256];
-        snprintf(f, sizeof f, "%s[%d]", path, i);
+        path_index(f, sizeof f, path, i);
         if (!cJSON_IsNumber(min) || !cJSON_IsNumber(pts) || min->valuedouble < 0 ||
             pts->valuedouble < 0 || pts->valuedouble > n->points + EPS) {
             fail(p, f, "invalid_value", "每档应有非负的 min 和不超过本指标分值的 points");
@@ -137,26 +156,26 @@ static void parse_rule(struct parse *p, const cJSON *rule, const char *path, str
     for (int k = 0; kind && k < 4; k++)
         if (strcmp(kind, kinds[k]) == 0)
             n->rule = (enum rubric_rule)(RUBRIC_LINEAR + k);
-    snprintf(f, sizeof f, "%s.kind", path);
+    path_join(f, sizeof f, path, ".kind", NULL);
     if (n->rule == RUBRIC_GROUP) {
         fail(p, f, "invalid_value", "评分方式应为 linear、relative、steps 或 checklist");
         return;
     }
     if (n->rule == RUBRIC_CHECKLIST)
         return;
-    snprintf(f, sizeof f, "%s.indicator", path);
+    path_join(f, sizeof f, path, ".indicator", NULL);
     n->indicator = report_indicator_find(cJSON_GetStringValue(member(rule, "indicator")));
     if (n->indicator < 0)
         fail(p, f, "invalid_value", "应为年度报告的一项指标（如 academician_days）");
     const cJSON *target = member(rule, "target");
-    snprintf(f, sizeof f, "%s.target", path);
+    path_join(f, sizeof f, path, ".target", NULL);
     if (n->rule == RUBRIC_LINEAR) {
         if (!cJSON_IsNumber(target) || !(target->valuedouble > 0))
             fail(p, f, "invalid_value", "线性评分需要大于 0 的目标值 target");
         else
             n->target = target->valuedouble;
     }
-    snprintf(f, sizeof f, "%s.steps", path);
+    path_join(f, sizeof f, path, ".steps", NULL);
     if (n->rule == RUBRIC_STEPS)
         parse_steps(p, member(rule, "steps"), f, n);
 }
@@ -186,7 +205,7 @@ static double parse_node(struct parse *p, const cJSON *it, const char *path, int
     n->level = level;
     n->indicator = -1;
     const char *key = cJSON_GetStringValue(member(it, "key"));
-    snprintf(f, sizeof f, "%s.key", path);
+    path_join(f, sizeof f, path, ".key", NULL);
     if (key == NULL || !key_ok(key))
         fail(p, f, "invalid_value", "key 应为 1 到 32 个小写字母、数字或下划线");
     else if (rubric_find(p->r, key) >= 0)
@@ -194,13 +213,13 @@ static double parse_node(struct parse *p, const cJSON *it, const char *path, int
     else
         memcpy(n->key, key, strlen(key) + 1);
     const char *name = cJSON_GetStringValue(member(it, "name"));
-    snprintf(f, sizeof f, "%s.name", path);
+    path_join(f, sizeof f, path, ".name", NULL);
     if (name == NULL || name[0] == '\0' || strlen(name) >= sizeof n->name)
         fail(p, f, "invalid_value", "指标名称应为 1 到 60 个字");
     else
         memcpy(n->name, name, strlen(name) + 1);
     const cJSON *points = member(it, "points");
-    snprintf(f, sizeof f, "%s.points", path);
+    path_join(f, sizeof f, path, ".points", NULL);
     if (!cJSON_IsNumber(points) || !(points->valuedouble > 0) || points->valuedouble > RUBRIC_TOTAL)
         fail(p, f, "invalid_value", "分值应大于 0 且不超过 100");
     else
@@ -213,11 +232,11 @@ static double parse_node(struct parse *p, const cJSON *it, const char *path, int
         return n->points;
     }
     if (rule) {
-        snprintf(f, sizeof f, "%s.rule", path);
+        path_join(f, sizeof f, path, ".rule", NULL);
         parse_rule(p, rule, f, n);
         return n->points;
     }
-    snprintf(f, sizeof f, "%s.children", path);
+    path_join(f, sizeof f, path, ".children", NULL);
     if (level >= RUBRIC_MAX_DEPTH) {
         fail(p, f, "too_deep", "指标最多分三级");
         return n->points;
@@ -242,7 +261,7 @@ static bool parse_items(struct parse *p, const cJSON *items, const char *path, i
     cJSON_ArrayForEach(it, items)
     {
         char f[256];
-        snprintf(f, sizeof f, "%s[%d]", path, i++);
+        path_index(f, sizeof f, path, i++);
         sum += parse_node(p, it, f, parent, level);
     }
     if (fabs(sum - want) > EPS) {
