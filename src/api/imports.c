@@ -137,11 +137,27 @@ static void job_done(struct db_job *job, void *arg)
     run->next(req, job);
 }
 
-static void run_job(struct http_request *req, struct db_job *job, api_db_done_fn next)
+static void run_job_within(struct http_request *req, struct db_job *job, api_db_done_fn next,
+                           int deadline_ms)
 {
     struct import_run *run = req->state;
     run->next = next;
-    db_job_run(job, app_config()->request_deadline_ms, DB_NEEDS_SCHEMA, job_done, req);
+    db_job_run(job, deadline_ms, DB_NEEDS_SCHEMA, job_done, req);
+}
+
+static void run_job(struct http_request *req, struct db_job *job, api_db_done_fn next)
+{
+    run_job_within(req, job, next, app_config()->request_deadline_ms);
+}
+
+/* The final preview or write handles every row of the file at once: it gets its own deadline
+ * and statement timeout (import_timeout_ms) instead of a request's. */
+static struct db_stmt timeout_stmt = {"import_timeout",
+                                      "SELECT set_config('statement_timeout', $1, true)", 1, 0};
+
+static void run_final_job(struct http_request *req, struct db_job *job, api_db_done_fn next)
+{
+    run_job_within(req, job, next, app_config()->import_timeout_ms);
 }
 
 static void run_free(struct import_run *run)
@@ -372,14 +388,14 @@ static void counts_from(struct import_run *run, PGresult *res)
 static void preview_done(struct http_request *req, struct db_job *job)
 {
     struct import_run *run = req->state;
-    counts_from(run, db_job_result(job, 0));
+    counts_from(run, db_job_result(job, 1));
     finish(req, run, "dry_run");
 }
 
 static void apply_done(struct http_request *req, struct db_job *job)
 {
     struct import_run *run = req->state;
-    PGresult *res = db_job_result(job, API_FIRST_RESULT);
+    PGresult *res = db_job_result(job, API_FIRST_RESULT + 1);
     counts_from(run, res);
     bool applied =
         strcmp(PQgetvalue(res, 0, 4), "t") == 0 || strcmp(PQgetvalue(res, 0, 4), "true") == 0;
@@ -395,16 +411,21 @@ static void apply_done(struct http_request *req, struct db_job *job)
 static void conclude(struct http_request *req, struct import_run *run)
 {
     const char *params[] = {run->import_id, api_caller_json(req), run->partial ? "true" : "false"};
+    char timeout[24];
+    snprintf(timeout, sizeof timeout, "%d", app_config()->import_timeout_ms);
+    const char *const timeout_param[] = {timeout};
     if (run->dry_run) {
         struct db_job *job = api_job(req);
+        db_job_add(job, &timeout_stmt, 1, timeout_param);
         db_job_add(job, run->ad->preview, 2, params);
-        run_job(req, job, preview_done);
+        run_final_job(req, job, preview_done);
     } else if (run->rejected_rows && !run->partial) {
         finish(req, run, "rejected");
     } else {
         struct db_job *job = api_write_job(req, "import");
+        db_job_add(job, &timeout_stmt, 1, timeout_param);
         db_job_add(job, run->ad->apply, 3, params);
-        run_job(req, job, apply_done);
+        run_final_job(req, job, apply_done);
     }
 }
 
@@ -585,7 +606,8 @@ static void handle_import(struct http_request *req)
 
 void imports_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&begin_stmt, &stage_stmt, &finish_stmt, NULL};
+    static struct db_stmt *const stmts[] = {&begin_stmt, &stage_stmt, &finish_stmt, &timeout_stmt,
+                                            NULL};
     db_stmt_register_all(stmts);
     import_adapters_register();
     import_templates_build();

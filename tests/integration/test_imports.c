@@ -42,13 +42,6 @@ static char *scalar(const char *fmt, ...)
     return v;
 }
 
-static void assert_scalar(const char *want, const char *sql)
-{
-    char *v = scalar("%s", sql);
-    ck_assert_msg(strcmp(v, want) == 0, "%s gave %s, want %s", sql, v, want);
-    free(v);
-}
-
 static struct t_resp *upload(const char *token, const char *query, const char *data, size_t len)
 {
     char path[256], saved[sizeof srv.token];
@@ -59,11 +52,6 @@ static struct t_resp *upload(const char *token, const char *query, const char *d
     struct t_resp *r = t_request_bytes(&srv, "POST", path, headers, data, len);
     memcpy(srv.token, saved, sizeof saved);
     return r;
-}
-
-static void expect(const struct t_resp *r, int status)
-{
-    ck_assert_msg(r->status == status, "got %d, want %d: %s", r->status, status, r->body);
 }
 
 static double num(const struct t_resp *r, const char *key)
@@ -119,7 +107,7 @@ START_TEST(csv_with_bom_imports_and_a_reimport_inserts_nothing_twice)
              " 扬州导入三号有限公司\u3000,%s,321003,,,13812345678\r\n",
              credit(101, "321003"), credit(102, "321003"), credit(103, "321003"));
     struct t_resp *r = upload(admin, "?file_name=%E4%BC%81%E4%B8%9A.csv", csv, strlen(csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "rows"), 3);
     ck_assert_int_eq((int)num(r, "inserted"), 3);
     ck_assert_int_eq((int)num(r, "updated"), 0);
@@ -130,26 +118,29 @@ START_TEST(csv_with_bom_imports_and_a_reimport_inserts_nothing_twice)
                      credit(101, "321003"));
     ck_assert_str_eq(v, "扬州导入一号有限公司/medium/true");
     free(v);
-    assert_scalar("扬州导入三号有限公司", "SELECT name FROM enterprises WHERE name LIKE '%三号%'");
-    assert_scalar("1", "SELECT count(*) FROM imports WHERE status = 'done' AND file_name = "
-                       "'企业.csv' AND inserted = 3");
-    assert_scalar("t", "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
-                       " AND record_type = 'enterprises'");
+    t_assert_scalar(&srv, "扬州导入三号有限公司", "%s",
+                    "SELECT name FROM enterprises WHERE name LIKE '%三号%'");
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM imports WHERE status = 'done' AND file_name = "
+                    "'企业.csv' AND inserted = 3");
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
+                    " AND record_type = 'enterprises'");
     /* The same file again: nothing new; then one changed row is an update. */
     r = upload(admin, NULL, csv, strlen(csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 0);
     ck_assert_int_eq((int)num(r, "unchanged"), 3);
     t_resp_free(r);
     char *p = strstr(csv, "中型");
     memcpy(p, "大型", strlen("大型"));
     r = upload(admin, NULL, csv, strlen(csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 0);
     ck_assert_int_eq((int)num(r, "updated"), 1);
     ck_assert_int_eq((int)num(r, "unchanged"), 2);
     t_resp_free(r);
-    assert_scalar("3", count_sql);
+    t_assert_scalar(&srv, "3", "%s", count_sql);
 }
 END_TEST
 
@@ -167,17 +158,17 @@ START_TEST(gb18030_csv_is_detected_and_a_wrong_charset_is_refused)
     iconv_close(cd);
     size_t len = sizeof gb - outleft;
     struct t_resp *r = upload(admin, "?charset=utf-8", gb, len);
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_file");
     t_resp_free(r);
-    assert_scalar("0", count_sql);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
     r = upload(admin, NULL, gb, len);
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_str_eq(t_json_str(r->json, "charset"), "GB18030");
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
-    assert_scalar("广陵区文昌中路",
-                  "SELECT address FROM enterprises WHERE name = '扬州国标编码有限公司'");
+    t_assert_scalar(&srv, "广陵区文昌中路", "%s",
+                    "SELECT address FROM enterprises WHERE name = '扬州国标编码有限公司'");
 }
 END_TEST
 
@@ -205,18 +196,19 @@ START_TEST(xlsx_from_libxlsxwriter_imports_with_english_and_full_width_headers)
     char *data = fixture_read_file(path, &len);
     unlink(path);
     struct t_resp *r = upload(admin, NULL, data, len);
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_str_eq(t_json_str(r->json, "format"), "xlsx");
     ck_assert_int_eq((int)num(r, "inserted"), 3);
     t_resp_free(r);
-    assert_scalar("1", "SELECT count(*) FROM enterprises WHERE high_tech AND size = 'micro'");
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE high_tech AND size = 'micro'");
     /* Truncated, it is refused and nothing changes. */
     r = upload(admin, NULL, data, len - 200);
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_file");
     t_resp_free(r);
     free(data);
-    assert_scalar("3", count_sql);
+    t_assert_scalar(&srv, "3", "%s", count_sql);
 }
 END_TEST
 
@@ -235,15 +227,16 @@ START_TEST(xlsx_with_inline_strings_and_a_named_sheet)
     size_t len;
     char *data = fixture_xlsx(sheet, NULL, NULL, &len);
     struct t_resp *r = upload(admin, "?sheet=nope", data, len);
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_file");
     t_resp_free(r);
     r = upload(admin, "?sheet=%E5%90%8D%E5%8D%95", data, len); /* 名单 */
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
     free(data);
-    assert_scalar("1", "SELECT count(*) FROM enterprises WHERE name = '扬州内联字符串公司'");
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE name = '扬州内联字符串公司'");
 }
 END_TEST
 
@@ -271,7 +264,7 @@ START_TEST(bad_rows_are_reported_and_change_nothing_unless_partial)
 {
     make_bad_csv();
     struct t_resp *r = upload(admin, NULL, bad_csv, strlen(bad_csv));
-    expect(r, 422);
+    t_expect_status(r, 422);
     ck_assert_str_eq(t_problem_code(r), "import_rejected");
     ck_assert_msg(reported(r, 3, "统一社会信用代码", "校验"), "%s", r->body);
     ck_assert_msg(reported(r, 4, "企业名称", ""), "%s", r->body);
@@ -281,24 +274,24 @@ START_TEST(bad_rows_are_reported_and_change_nothing_unless_partial)
     ck_assert_msg(reported(r, 7, "统一社会信用代码", "第 2 行"), "%s", r->body);
     ck_assert_int_eq((int)num(r, "inserted"), 0);
     t_resp_free(r);
-    assert_scalar("0", count_sql);
-    assert_scalar("0", "SELECT count(*) FROM import_rows");
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM import_rows");
 
     r = upload(admin, "?dry_run=true", bad_csv, strlen(bad_csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 2); /* would be */
     ck_assert_msg(reported(r, 5, "地区代码", "不存在"), "%s", r->body);
     ck_assert_int_eq((int)num(r, "rejected_rows"), 5);
     t_resp_free(r);
-    assert_scalar("0", count_sql);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
 
     r = upload(admin, "?partial=true", bad_csv, strlen(bad_csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 2);
     ck_assert_int_eq((int)num(r, "rejected_rows"), 5);
     ck_assert_msg(reported(r, 5, "地区代码", "不存在"), "%s", r->body);
     t_resp_free(r);
-    assert_scalar("2", count_sql);
+    t_assert_scalar(&srv, "2", "%s", count_sql);
 }
 END_TEST
 
@@ -306,12 +299,12 @@ START_TEST(an_unknown_or_missing_column_is_reported_before_any_row)
 {
     const char *csv = "企业名称,籍贯,地区代码\n扬州某公司,江苏,321003\n";
     struct t_resp *r = upload(admin, NULL, csv, strlen(csv));
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_header");
     ck_assert_msg(reported(r, 1, "籍贯", "无法识别"), "%s", r->body);
     ck_assert_msg(reported(r, 1, "统一社会信用代码", "缺少必填列"), "%s", r->body);
     t_resp_free(r);
-    assert_scalar("0", count_sql);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
 }
 END_TEST
 
@@ -321,14 +314,15 @@ START_TEST(county_staff_import_only_their_region)
     snprintf(csv, sizeof csv, "企业名称,统一社会信用代码\n扬州江都导入公司,%s\n",
              credit(601, "321012"));
     struct t_resp *r = upload(county, NULL, csv, strlen(csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
-    assert_scalar("321012", "SELECT region_code FROM enterprises WHERE name = '扬州江都导入公司'");
+    t_assert_scalar(&srv, "321012", "%s",
+                    "SELECT region_code FROM enterprises WHERE name = '扬州江都导入公司'");
     snprintf(csv, sizeof csv, "企业名称,统一社会信用代码,地区代码\n扬州外区公司,%s,321003\n",
              credit(602, "321003"));
     r = upload(county, NULL, csv, strlen(csv));
-    expect(r, 422);
+    t_expect_status(r, 422);
     ck_assert_msg(reported(r, 2, "地区代码", "本地区"), "%s", r->body);
     t_resp_free(r);
     /* An existing record of another region is not theirs to update. */
@@ -342,12 +336,13 @@ START_TEST(county_staff_import_only_their_region)
     snprintf(csv, sizeof csv, "企业名称,统一社会信用代码\n扬州他区公司改名,%s\n", code);
     free(code);
     r = upload(county, NULL, csv, strlen(csv));
-    expect(r, 422);
+    t_expect_status(r, 422);
     ck_assert_msg(reported(r, 2, "统一社会信用代码", "无权修改"), "%s", r->body);
     t_resp_free(r);
-    assert_scalar("1", "SELECT count(*) FROM enterprises WHERE name = '扬州他区公司'");
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE name = '扬州他区公司'");
     r = upload(expert_user, NULL, csv, strlen(csv));
-    expect(r, 403);
+    t_expect_status(r, 403);
     t_resp_free(r);
 }
 END_TEST
@@ -371,7 +366,7 @@ START_TEST(hostile_files_are_refused_and_change_nothing)
     size_t len;
     char *bomb = fixture_zip(parts, 3, &len);
     struct t_resp *r = upload(admin, NULL, bomb, len);
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_ptr_nonnull(strstr(r->body, "压缩炸弹"));
     t_resp_free(r);
     free(bomb);
@@ -382,26 +377,26 @@ START_TEST(hostile_files_are_refused_and_change_nothing)
     memset(huge + o, 'x', n);
     huge[o + (int)n] = '\0';
     r = upload(admin, NULL, huge, strlen(huge));
-    expect(r, 400);
+    t_expect_status(r, 400);
     ck_assert_str_eq(t_problem_code(r), "invalid_file");
     t_resp_free(r);
     free(huge);
     free(spaces);
     /* Not a zip at all, an old .xls, and nothing. */
     r = upload(admin, NULL, "PK\x05\x06 broken", 12);
-    expect(r, 400);
+    t_expect_status(r, 400);
     t_resp_free(r);
     r = upload(admin, NULL, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
-    expect(r, 415);
+    t_expect_status(r, 415);
     t_resp_free(r);
     r = upload(admin, NULL, "", 0);
-    expect(r, 400);
+    t_expect_status(r, 400);
     t_resp_free(r);
     r = upload(admin, "?dry_run=maybe", "a", 1);
-    expect(r, 400);
+    t_expect_status(r, 400);
     t_resp_free(r);
-    assert_scalar("0", count_sql);
-    assert_scalar("0", "SELECT count(*) FROM imports WHERE status = 'done'");
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM imports WHERE status = 'done'");
 }
 END_TEST
 
@@ -409,18 +404,18 @@ START_TEST(templates_download_and_import_back)
 {
     struct t_resp *r =
         t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.csv", NULL);
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert(memcmp(r->body, "\xEF\xBB\xBF企业名称,统一社会信用代码", 3 + 37) == 0);
     char csv[1024];
     snprintf(csv, sizeof csv, "%.*s扬州模板公司,%s,321003,,,,,,,\r\n", (int)r->len, r->body,
              credit(701, "321003"));
     t_resp_free(r);
     r = upload(admin, NULL, csv, strlen(csv));
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
     r = t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.xlsx", NULL);
-    expect(r, 200);
+    t_expect_status(r, 200);
     const char *err = NULL;
     struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
     ck_assert_msg(x != NULL, "%s", err);
@@ -433,10 +428,10 @@ START_TEST(templates_download_and_import_back)
     import_xlsx_close(x);
     t_resp_free(r);
     r = t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
-    expect(r, 404);
+    t_expect_status(r, 404);
     t_resp_free(r);
     r = t_request_as(&srv, admin, "POST", "/api/v1/imports/nothing", "a,b\n");
-    expect(r, 404);
+    t_expect_status(r, 404);
     t_resp_free(r);
 }
 END_TEST
