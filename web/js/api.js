@@ -51,7 +51,8 @@ function query(params) {
 
 async function send(method, path, { body, params, headers = {}, retry = true } = {}) {
   const h = { Accept: 'application/json', ...headers };
-  if (session.token) h.Authorization = 'Bearer ' + session.token;
+  // Sign-in carries no token: an expired one would get the sign-in itself refused.
+  if (session.token && path !== '/auth/login') h.Authorization = 'Bearer ' + session.token;
   let payload;
   if (body !== undefined) {
     h['Content-Type'] = 'application/json';
