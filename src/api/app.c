@@ -1,6 +1,7 @@
 /* Wiring of the API onto the server: per-worker pools, the route table, and dispatch
  * (schema gate, then the route's handler). */
 #include "api/app.h"
+#include "api/matching.h"
 
 #include "api/access.h"
 #include "api/api_db.h"
@@ -49,6 +50,8 @@ void app_register_routes(struct router *router)
     service_groups_register(router);
     service_activities_register(router);
     thesaurus_register(router);
+    matching_register(router);
+    matches_register(router);
 }
 
 void *app_worker_init(int index, struct event_base *base, void *arg)
@@ -72,6 +75,7 @@ void *app_worker_init(int index, struct event_base *base, void *arg)
         .schema_current = migrate_schema_current,
     };
     w->pool = db_pool_new(base, &pc);
+    match_stats_start(w);
     return w;
 }
 
@@ -81,6 +85,7 @@ void app_worker_fini(void *worker, void *arg)
     struct app_worker *w = worker;
     /* Logins hashing for this worker finish first; their callbacks still need the pool. */
     hasher_drain(w->base);
+    match_stats_stop(w);
     db_pool_free(w->pool);
     free(w);
 }

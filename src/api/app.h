@@ -14,6 +14,7 @@ struct app_worker {
     int index;
     struct event_base *base;
     struct db_pool *pool;
+    struct match_stats *match_stats; /* worker 0 only: see api/matching.h */
 };
 
 /* The daemon's settings, set once before serving. */
@@ -41,5 +42,7 @@ void projects_register(struct router *r);
 void service_groups_register(struct router *r);
 void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
+void matching_register(struct router *r);
+void matches_register(struct router *r);
 
 #endif

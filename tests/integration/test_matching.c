@@ -1,0 +1,459 @@
+/* Matching over real HTTP: a battery demand ranks battery experts first, people who may not
+ * be offered never appear, explanations name the matched terms, filters, every role, the
+ * match workflow with the demand following it, and a project from a cooperating match.
+ * Records are inserted with SQL, their search terms made by the daemon's own segmenter. */
+#include "harness.h"
+
+#include "domain/segment.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct t_server srv;
+static char admin[64], county_other[64], owner[64], other_ent[64], expert_tok[64],
+    other_expert_tok[64];
+static char demand[16], draft[16], ent[16], ent2[16];
+static char battery[3][16], others[3][16], hidden[4][16], academician[16];
+
+static char *scalar(const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *v = t_db_scalar(&srv, sql);
+    ck_assert_msg(v != NULL, "query failed: %s", sql);
+    return v;
+}
+
+static void assert_scalar(const char *want, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *v = t_db_scalar(&srv, sql);
+    ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s gave %s, want %s", sql, v ? v : "NULL",
+                  want);
+    free(v);
+}
+
+/* The segmenter's index terms of text as a JSON array, SQL-quoted. */
+static void terms_json(const char *text, char *out, size_t cap)
+{
+    struct terms t;
+    terms_init(&t);
+    segment_index_terms(text, &t);
+    size_t n = (size_t)snprintf(out, cap, "'[");
+    for (size_t i = 0; i < t.n && n + 64 < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s\"%s\"", i ? "," : "", t.v[i]);
+    snprintf(out + n, cap - n, "]'");
+    terms_free(&t);
+}
+
+/* An expert with research fields and keywords as the API would store them. */
+static void add_expert(char *id, const char *name, const char *discipline, const char *industry,
+                       const char *fields, const char *keywords, const char *extra_cols,
+                       const char *extra_vals)
+{
+    char tf[2048], tk[2048];
+    terms_json(fields, tf, sizeof tf);
+    terms_json(keywords, tk, sizeof tk);
+    char *v = scalar("INSERT INTO experts (name, discipline_codes, industry_codes, research_fields,"
+                     " keywords, consent, region_code, terms%s)"
+                     " VALUES ('%s', '{%s}', '{%s}', '%s', string_to_array('%s', ' '), true,"
+                     " '321003', jsonb_build_object('research_fields', %s::jsonb, 'keywords',"
+                     " %s::jsonb)%s) RETURNING id",
+                     extra_cols, name, discipline, industry, fields, keywords, tf, tk, extra_vals);
+    snprintf(id, 16, "%s", v);
+    free(v);
+}
+
+static char *add_demand(const char *enterprise, const char *status, const char *title,
+                        const char *description)
+{
+    char tt[2048], td[2048];
+    terms_json(title, tt, sizeof tt);
+    terms_json(description, td, sizeof td);
+    return scalar("INSERT INTO demands (enterprise_id, title, description, kind, industry_code,"
+                  " region_code, status, terms) VALUES (%s, '%s', '%s', 'technical_problem',"
+                  " 'C38', '321003', '%s', jsonb_build_object('title', %s::jsonb,"
+                  " 'description', %s::jsonb)) RETURNING id",
+                  enterprise, title, description, status, tt, td);
+}
+
+static void login_as(char *token, const char *user, const char *role, const char *extra)
+{
+    t_create_user(&srv, user, role, "Test-pass-2026", extra);
+    snprintf(token, 64, "%s", t_login(&srv, user, "Test-pass-2026"));
+}
+
+static void setup(void)
+{
+    segment_init("/etc/friso/friso.ini");
+    t_server_start(&srv, "it_matching", true, NULL);
+    char *v = scalar("INSERT INTO enterprises (name, credit_code, region_code) VALUES"
+                     " ('扬州动力电池有限公司', '91321003MA1M00001A', '321003') RETURNING id");
+    snprintf(ent, sizeof ent, "%s", v);
+    free(v);
+    v = scalar("INSERT INTO enterprises (name, credit_code, region_code) VALUES"
+               " ('扬州食品有限公司', '91321012MA1M00002E', '321012') RETURNING id");
+    snprintf(ent2, sizeof ent2, "%s", v);
+    free(v);
+    add_expert(battery[0], "电池甲", "480", "C38", "长期从事锂离子电池正极材料与热失控研究",
+               "锂离子电池 正极材料", "", "");
+    add_expert(battery[1], "电池乙", "480", "", "动力电池管理系统与循环寿命",
+               "电池管理系统 循环寿命", "", "");
+    add_expert(battery[2], "电池丙", "470", "C38", "储能系统与电池包热管理", "储能系统 电池包", "",
+               "");
+    add_expert(others[0], "食品甲", "550", "C13", "发酵食品风味物质研究", "发酵食品 风味物质", "",
+               "");
+    add_expert(others[1], "土木甲", "560", "E48", "隧道工程与混凝土耐久性", "隧道工程 混凝土", "",
+               "");
+    add_expert(others[2], "软件甲", "520", "I65", "分布式数据库与软件测试", "分布式数据库 软件测试",
+               "", "");
+    add_expert(hidden[0], "未同意", "480", "C38", "锂离子电池 动力电池 循环寿命",
+               "动力电池 锂离子电池", "", "");
+    t_db_exec(&srv, "UPDATE experts SET consent = false WHERE name = '未同意'");
+    add_expert(hidden[1], "不可用", "480", "C38", "锂离子电池 动力电池 循环寿命",
+               "动力电池 锂离子电池", ", available", ", false");
+    add_expert(hidden[2], "已归档", "480", "C38", "锂离子电池 动力电池 循环寿命",
+               "动力电池 锂离子电池", ", archived_at", ", now()");
+    add_expert(hidden[3], "已故", "480", "C38", "锂离子电池 动力电池 循环寿命",
+               "动力电池 锂离子电池", ", kind, academy, status",
+               ", 'academician', 'CAE', 'deceased'");
+    add_expert(academician, "院士甲", "480", "C38", "锂离子电池材料", "锂离子电池",
+               ", kind, academy", ", 'academician', 'CAS'");
+    t_db_exec(&srv, "UPDATE experts SET phone = '13905140000' WHERE name = '电池甲'");
+    v = add_demand(ent, "published", "动力电池循环寿命衰减快",
+                   "我公司动力电池在低温下循环寿命衰减快，希望与锂电池专家合作攻关。");
+    snprintf(demand, sizeof demand, "%s", v);
+    free(v);
+    v = add_demand(ent, "draft", "草稿需求", "尚未提交的电池需求");
+    snprintf(draft, sizeof draft, "%s", v);
+    free(v);
+    char bind[64];
+    login_as(admin, "m_admin", "admin", NULL);
+    login_as(county_other, "m_county", "county_staff", "--region 321012");
+    snprintf(bind, sizeof bind, "--enterprise %s", ent);
+    login_as(owner, "m_owner", "enterprise", bind);
+    snprintf(bind, sizeof bind, "--enterprise %s", ent2);
+    login_as(other_ent, "m_other_ent", "enterprise", bind);
+    snprintf(bind, sizeof bind, "--expert %s", battery[0]);
+    login_as(expert_tok, "m_expert", "expert", bind);
+    snprintf(bind, sizeof bind, "--expert %s", battery[1]);
+    login_as(other_expert_tok, "m_expert2", "expert", bind);
+}
+
+static void teardown(void)
+{
+    t_server_finish(&srv);
+    segment_shutdown();
+}
+
+static struct t_resp *req(const char *token, const char *method, const char *path,
+                          const char *const *headers, const char *body)
+{
+    char saved[sizeof srv.token];
+    memcpy(saved, srv.token, sizeof saved);
+    snprintf(srv.token, sizeof srv.token, "%s", token ? token : "");
+    struct t_resp *r = t_request(&srv, method, path, headers, body);
+    memcpy(srv.token, saved, sizeof saved);
+    return r;
+}
+
+static void expect(struct t_resp *r, int status)
+{
+    ck_assert_msg(r->status == status, "got %d, want %d: %s", r->status, status, r->body);
+}
+
+static struct t_resp *ranking(const char *token, const char *query)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/demands/%s/matches%s", demand, query);
+    return req(token, "GET", path, NULL, NULL);
+}
+
+/* The expert id of hit i. */
+static const char *hit_id(const struct t_resp *r, int i)
+{
+    static char out[32];
+    cJSON *hit = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), i);
+    snprintf(out, sizeof out, "%d", cJSON_GetObjectItem(hit, "expert_id")->valueint);
+    return out;
+}
+
+static bool offered(const struct t_resp *r, const char *id)
+{
+    cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    for (int i = 0; i < cJSON_GetArraySize(items); i++)
+        if (strcmp(hit_id(r, i), id) == 0)
+            return true;
+    return false;
+}
+
+START_TEST(battery_experts_rank_first_and_excluded_never_appear)
+{
+    struct t_resp *r = ranking(admin, "?limit=50");
+    expect(r, 200);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r->json, "next_cursor")));
+    /* the three battery experts and the academician, in some order, before anyone else */
+    for (int i = 0; i < 4; i++) {
+        const char *id = hit_id(r, i);
+        ck_assert_msg(strcmp(id, battery[0]) == 0 || strcmp(id, battery[1]) == 0 ||
+                          strcmp(id, battery[2]) == 0 || strcmp(id, academician) == 0,
+                      "hit %d is %s: %s", i, id, r->body);
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(!offered(r, hidden[i]), "excluded expert %s offered", hidden[i]);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(explanations_name_the_matched_terms_and_components)
+{
+    struct t_resp *r = ranking(admin, "?limit=3");
+    expect(r, 200);
+    cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 3);
+    bool named = false;
+    for (int i = 0; i < 3; i++) {
+        cJSON *hit = cJSON_GetArrayItem(items, i);
+        cJSON *reasons = cJSON_GetObjectItem(hit, "reasons");
+        const char *summary = t_json_str(reasons, "summary");
+        ck_assert_ptr_nonnull(summary);
+        ck_assert_msg(strstr(summary, "学科匹配") != NULL, "summary: %s", summary);
+        cJSON *terms = cJSON_GetObjectItem(reasons, "matched_terms");
+        for (int k = 0; k < cJSON_GetArraySize(terms); k++)
+            named |= strstr(cJSON_GetArrayItem(terms, k)->valuestring, "电池") != NULL;
+        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(reasons, "components")), 7);
+        ck_assert(cJSON_GetObjectItem(hit, "score")->valuedouble > 0);
+        /* the public profile only: no contact data */
+        ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(hit, "expert"), "phone"));
+    }
+    ck_assert_msg(named, "no matched term names a battery: %s", r->body);
+    ck_assert_ptr_null(strstr(r->body, "13905140000"));
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(filters_narrow_the_ranking_and_bad_ones_are_refused)
+{
+    struct t_resp *r = ranking(admin, "?academicians_only=true");
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    ck_assert_str_eq(hit_id(r, 0), academician);
+    t_resp_free(r);
+    static const char *const bad[] = {"?limit=0",           "?limit=51",   "?kind=robot",
+                                      "?region_code=12",    "?title=boss", "?exclude_matched=1",
+                                      "?service_mode=free", "?unknown=1",  NULL};
+    for (int i = 0; bad[i]; i++) {
+        r = ranking(admin, bad[i]);
+        expect(r, 400);
+        t_resp_free(r);
+    }
+    r = ranking(admin, "?region_code=321012");
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(roles_see_what_they_may)
+{
+    struct t_resp *r = ranking(owner, "");
+    expect(r, 200);
+    t_resp_free(r);
+    r = ranking(other_ent, "");
+    expect(r, 404);
+    t_resp_free(r);
+    r = ranking(expert_tok, "");
+    expect(r, 403);
+    t_resp_free(r);
+    r = ranking(NULL, "");
+    expect(r, 401);
+    t_resp_free(r);
+    r = req(admin, "GET", "/api/v1/demands/999999/matches", NULL, NULL);
+    expect(r, 404);
+    t_resp_free(r);
+}
+END_TEST
+
+static char *propose(const char *token, const char *demand_id, const char *expert, int status)
+{
+    char path[96], body[128];
+    snprintf(path, sizeof path, "/api/v1/demands/%s/matches", demand_id);
+    snprintf(body, sizeof body, "{\"expert_id\":%s,\"note\":\"电池专家\"}", expert);
+    struct t_resp *r = req(token, "POST", path, NULL, body);
+    expect(r, status);
+    char *id = NULL;
+    if (status == 201) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%d", cJSON_GetObjectItem(r->json, "id")->valueint);
+        id = strdup(buf);
+        ck_assert_ptr_nonnull(strstr(r->body, "\"reasons\""));
+    }
+    t_resp_free(r);
+    return id;
+}
+
+static void step(const char *token, const char *match, const char *body, int status)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/matches/%s", match);
+    struct t_resp *r = req(token, "PATCH", path, NULL, body);
+    expect(r, status);
+    t_resp_free(r);
+}
+
+START_TEST(proposing_checks_the_demand_the_expert_and_the_caller)
+{
+    char *m = propose(admin, demand, battery[0], 201);
+    assert_scalar("matching", "SELECT status FROM demands WHERE id = %s", demand);
+    assert_scalar("1", "SELECT count(*) FROM demand_transitions WHERE demand_id = %s", demand);
+    propose(admin, demand, battery[0], 409); /* the same pair again */
+    propose(admin, demand, hidden[0], 409);  /* no consent */
+    propose(admin, draft, battery[1], 409);  /* not published */
+    propose(county_other, demand, battery[1], 403);
+    propose(owner, demand, battery[1], 403);
+    propose(admin, "999999", battery[1], 404);
+    struct t_resp *r = req(admin, "POST", "/api/v1/demands/1/matches", NULL, "{\"note\":\"x\"}");
+    expect(r, 400);
+    t_resp_free(r);
+    assert_scalar("1", "SELECT count(*) FROM matches");
+    /* exclude_matched leaves the proposed expert out */
+    r = ranking(admin, "?exclude_matched=true&limit=50");
+    ck_assert(!offered(r, battery[0]));
+    t_resp_free(r);
+    free(m);
+}
+END_TEST
+
+START_TEST(the_workflow_moves_the_match_and_the_demand)
+{
+    char *m = propose(admin, demand, battery[0], 201);
+    step(other_expert_tok, m, "{\"status\":\"accepted\"}", 404); /* not theirs */
+    step(owner, m, "{\"status\":\"accepted\"}", 403);            /* enterprises only read */
+    step(expert_tok, m, "{\"status\":\"contacted\"}", 403);      /* staff's step */
+    step(admin, m, "{\"status\":\"cooperating\"}", 409);         /* not yet */
+    step(admin, m, "{\"status\":\"closed\"}", 400);              /* early close needs a reason */
+    step(admin, m, "{\"status\":\"nonsense\"}", 400);
+    step(admin, m, "{\"status\":\"contacted\"}", 200);
+    step(expert_tok, m, "{\"status\":\"accepted\"}", 200);
+    assert_scalar("matched", "SELECT status FROM demands WHERE id = %s", demand);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/matches/%s/project", m);
+    struct t_resp *r = req(admin, "POST", path, NULL, NULL);
+    expect(r, 409); /* only a cooperating match becomes a project */
+    t_resp_free(r);
+    step(admin, m, "{\"status\":\"cooperating\"}", 200);
+    assert_scalar("cooperating", "SELECT status FROM demands WHERE id = %s", demand);
+    r = req(admin, "POST", path, NULL, "{\"title\":\"动力电池低温循环寿命提升\"}");
+    expect(r, 201);
+    t_resp_free(r);
+    assert_scalar("动力电池低温循环寿命提升|lead|applied",
+                  "SELECT p.title || '|' || pm.role || '|' || p.status FROM projects p"
+                  " JOIN project_members pm ON pm.project_id = p.id WHERE pm.expert_id = %s",
+                  battery[0]);
+    r = req(admin, "POST", path, NULL, NULL);
+    expect(r, 409); /* once */
+    t_resp_free(r);
+    snprintf(path, sizeof path, "/api/v1/matches/%s/history", m);
+    r = req(owner, "GET", path, NULL, NULL);
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 4);
+    t_resp_free(r);
+    assert_scalar("proposed,contacted,accepted,cooperating",
+                  "SELECT string_agg(to_status, ',' ORDER BY id) FROM match_transitions"
+                  " WHERE match_id = %s",
+                  m);
+    free(m);
+}
+END_TEST
+
+START_TEST(stale_if_match_changes_nothing)
+{
+    char *m = propose(admin, demand, battery[1], 201);
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/matches/%s", m);
+    const char *headers[] = {"If-Match: \"7\"", NULL};
+    struct t_resp *r = req(admin, "PATCH", path, headers, "{\"status\":\"contacted\"}");
+    expect(r, 412);
+    t_resp_free(r);
+    assert_scalar("proposed", "SELECT status FROM matches WHERE id = %s", m);
+    free(m);
+}
+END_TEST
+
+START_TEST(lists_show_each_role_its_own_matches)
+{
+    char *a = propose(admin, demand, battery[0], 201);
+    char *b = propose(admin, demand, battery[1], 201);
+    struct t_resp *r = req(expert_tok, "GET", "/api/v1/matches", NULL, NULL);
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    t_resp_free(r);
+    r = req(owner, "GET", "/api/v1/matches?limit=1", NULL, NULL);
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(r->json, "next_cursor")));
+    t_resp_free(r);
+    r = req(other_ent, "GET", "/api/v1/matches", NULL, NULL);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    t_resp_free(r);
+    r = req(admin, "GET", "/api/v1/matches?status=proposed&demand_id=abc", NULL, NULL);
+    expect(r, 400);
+    t_resp_free(r);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(an_expert_gets_open_demands_recommended)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/experts/%s/recommended-demands", battery[0]);
+    struct t_resp *r = req(expert_tok, "GET", path, NULL, NULL);
+    expect(r, 200);
+    cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 1); /* the draft is not open */
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "demand_id")->valueint,
+                     atoi(demand));
+    t_resp_free(r);
+    r = req(other_expert_tok, "GET", path, NULL, NULL);
+    expect(r, 404);
+    t_resp_free(r);
+    r = req(owner, "GET", path, NULL, NULL);
+    expect(r, 403);
+    t_resp_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("matching");
+    TCase *tc = tcase_create("matching");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, battery_experts_rank_first_and_excluded_never_appear);
+    tcase_add_test(tc, explanations_name_the_matched_terms_and_components);
+    tcase_add_test(tc, filters_narrow_the_ranking_and_bad_ones_are_refused);
+    tcase_add_test(tc, roles_see_what_they_may);
+    tcase_add_test(tc, proposing_checks_the_demand_the_expert_and_the_caller);
+    tcase_add_test(tc, the_workflow_moves_the_match_and_the_demand);
+    tcase_add_test(tc, stale_if_match_changes_nothing);
+    tcase_add_test(tc, lists_show_each_role_its_own_matches);
+    tcase_add_test(tc, an_expert_gets_open_demands_recommended);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
