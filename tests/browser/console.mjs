@@ -77,11 +77,14 @@ await step('first screen (sign-in form) is ready in under 1 s', async () => {
   const warm = await context.newPage();
   await warm.goto(BASE + '/healthz');
   await warm.close();
-  const t0 = Date.now();
   await page.goto(BASE + '/');
   await page.getByLabel('用户名').waitFor();
-  const ms = Date.now() - t0;
-  console.log(`     first screen ready in ${ms} ms`);
+  // From the start of navigation to the form on screen, by the page's own clock.
+  const ms = Math.round(await page.evaluate(() => {
+    const t = performance.getEntriesByName('siku-ready')[0];
+    return t ? t.startTime : performance.now();
+  }));
+  console.log(`     first screen ready ${ms} ms after navigation start`);
   assert(ms < 1000, `took ${ms} ms`);
   assert((await page.locator('html').getAttribute('lang')) === 'zh-CN', 'lang is not zh-CN');
   await shot(page, '01-login');
@@ -187,13 +190,50 @@ await step('experts and academicians lists answer', async () => {
   await shot(page, '07-experts');
 });
 
+const DEMAND = process.env.SIKU_TEST_DEMAND;
+let proposedExpert = null;
+await step('staff rank experts for a demand, read the reasons and propose one', async () => {
+  assert(DEMAND, 'no published demand in the test data');
+  await page.goto(BASE + `/#/demands/${DEMAND}/matches`);
+  const first = page.locator('li.match').first();
+  await first.waitFor();
+  const summary = (await first.locator('.reasons .summary').innerText()).trim();
+  assert(/[\u4e00-\u9fff]/.test(summary), `reason summary is not Chinese: ${summary}`);
+  assert((await first.locator('.reasons li').count()) > 0, 'no score components shown');
+  await shot(page, '08-demand-matches');
+  proposedExpert = await first.getAttribute('data-expert-id');
+  await first.getByRole('button', { name: '推荐对接' }).click();
+  await first.getByText('已推荐').waitFor();
+});
+
+await step('the match board shows the proposal and staff record the contact', async () => {
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '匹配看板' }).click();
+  const row = page.locator('table.list tbody tr').first();
+  await row.waitFor();
+  await row.getByRole('button', { name: '已联系专家' }).click();
+  await page.getByLabel('状态').selectOption('contacted');
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.locator('table.list tbody tr').first().getByText('已联系').waitFor();
+  await shot(page, '09-match-board');
+});
+
+await step('admin makes a login for the proposed expert', async () => {
+  assert(proposedExpert, 'nothing was proposed');
+  const status = await page.evaluate(async (id) => (await fetch('/api/v1/users', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + sessionStorage.getItem('siku.token'), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'zhuanjia' + id, display_name: '测试专家', role: 'expert', expert_id: Number(id), password: 'Siku-expert-2026' }),
+  })).status, proposedExpert);
+  assert(status === 201, `POST /users answered ${status}`);
+});
+
 await step('the console works on a phone', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(BASE + '/#/enterprises');
   await page.locator('table.list tbody tr').first().waitFor();
   await page.getByRole('button', { name: '菜单' }).click();
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '企业库' }).waitFor();
-  await shot(page, '08-phone-enterprises');
+  await shot(page, '10-phone-enterprises');
   await page.setViewportSize({ width: 1366, height: 768 });
 });
 
@@ -211,7 +251,22 @@ await step('the enterprise user gets its own menu and record', async () => {
   const nameField = page.getByLabel('企业名称');
   await nameField.waitFor();
   assert((await nameField.getAttribute('readonly')) !== null, 'name is editable for the enterprise');
-  await shot(page, '09-enterprise-own');
+  await shot(page, '12-enterprise-own');
+});
+
+await step('the expert sees the offered match and accepts it', async () => {
+  assert(proposedExpert, 'nothing was proposed');
+  await logout(page);
+  LOGINS.expert = ['zhuanjia' + proposedExpert, 'Siku-expert-2026'];
+  await login(page, 'expert');
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '推荐给我的需求' }).click();
+  const row = page.locator('table.list tbody tr', { has: page.getByRole('button', { name: '接受', exact: true }) }).first();
+  await row.waitFor();
+  await shot(page, '11-expert-matches');
+  await row.getByRole('button', { name: '接受', exact: true }).click();
+  await page.locator('table.list tbody tr').getByText(/接受/).first().waitFor();
+  await logout(page);
+  await login(page, 'enterprise');
 });
 
 const demandsServed = await page.evaluate(async () =>
@@ -226,7 +281,7 @@ if (demandsServed) {
     await page.getByRole('button', { name: '保存草稿' }).click();
     await page.getByRole('button', { name: '提交审核' }).click();
     await page.getByText('已提交').first().waitFor();
-    await shot(page, '10-demand-submitted');
+    await shot(page, '13-demand-submitted');
   });
 } else {
   console.log('note demands are not served by this daemon yet: demand screens not exercised');

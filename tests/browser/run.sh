@@ -42,6 +42,10 @@ ENTERPRISE=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM enterprises WHERE regi
 user guanli admin Siku-admin-2026
 user qiye enterprise Siku-company-2026 --enterprise "$ENTERPRISE"
 
+# A published demand to rank and propose experts for.
+SIKU_TEST_DEMAND=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM demands WHERE status = 'published' AND archived_at IS NULL ORDER BY id LIMIT 1")
+export SIKU_TEST_DEMAND
+
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG="$SIKU_ROOT/build/sikud-browser.log"
 build/sikud --listen "127.0.0.1:$PORT" --database "$CONN" --threads 1 --web-dir "$SIKU_ROOT/web" \

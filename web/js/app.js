@@ -2,10 +2,13 @@
 import { api, session } from './api.js';
 import { h, clear, buildForm, notify } from './dom.js';
 import { ROLE_LABELS } from './labels.js';
-import * as enterprises from './views/enterprises.js';
-import * as people from './views/people.js';
-import * as demands from './views/demands.js';
-import * as home from './views/home.js';
+
+// Views load on first use, so the sign-in screen waits for the core modules only.
+const lazy = (file, name, ...args) => async (params, el, user) => {
+  const mod = await import(`./views/${file}.js`);
+  const view = args.length ? mod[name](...args) : mod[name];
+  return view(params, el, user);
+};
 
 const STAFF = ['admin', 'city_staff', 'county_staff'];
 
@@ -16,28 +19,32 @@ const MENU = [
   ['#/experts', '专家库', STAFF],
   ['#/academicians', '院士库', STAFF],
   ['#/demands', '需求库', STAFF],
+  ['#/matches', '匹配看板', STAFF],
   ['#/my/demands', '我的需求', ['enterprise']],
   ['#/my/enterprise', '企业信息', ['enterprise']],
+  ['#/my/matches', '推荐给我的需求', ['expert']],
   ['#/my/profile', '我的资料', ['expert']],
 ];
 
 // Routes: pattern with :params -> view(params, main, user).
 const ROUTES = [
-  ['/', home.view],
-  ['/enterprises', enterprises.list],
-  ['/enterprises/new', enterprises.create],
-  ['/enterprises/:id', enterprises.detail],
-  ['/experts', people.list('experts')],
-  ['/experts/:id', people.detail('experts')],
-  ['/academicians', people.list('academicians')],
-  ['/academicians/:id', people.detail('academicians')],
-  ['/demands', demands.list],
-  ['/demands/new', demands.create],
-  ['/demands/:id', demands.detail],
-  ['/demands/:id/matches', demands.matches],
-  ['/my/demands', demands.list],
-  ['/my/enterprise', enterprises.mine],
-  ['/my/profile', people.mine],
+  ['/', lazy('home', 'view')],
+  ['/enterprises', lazy('enterprises', 'list')],
+  ['/enterprises/new', lazy('enterprises', 'create')],
+  ['/enterprises/:id', lazy('enterprises', 'detail')],
+  ['/experts', lazy('people', 'list', 'experts')],
+  ['/experts/:id', lazy('people', 'detail', 'experts')],
+  ['/academicians', lazy('people', 'list', 'academicians')],
+  ['/academicians/:id', lazy('people', 'detail', 'academicians')],
+  ['/demands', lazy('demands', 'list')],
+  ['/demands/new', lazy('demands', 'create')],
+  ['/demands/:id', lazy('demands', 'detail')],
+  ['/demands/:id/matches', lazy('matches', 'forDemand')],
+  ['/matches', lazy('matches', 'board')],
+  ['/my/matches', lazy('matches', 'board')],
+  ['/my/demands', lazy('demands', 'list')],
+  ['/my/enterprise', lazy('enterprises', 'mine')],
+  ['/my/profile', lazy('people', 'mine')],
 ];
 
 const main = () => document.getElementById('main');
@@ -123,6 +130,7 @@ function showLogin() {
     h('p', { class: 'help' }, '科协工作人员、企业联系人和专家使用各自的账号登录。'),
     f.form));
   f.fields.username.input.focus();
+  performance.mark('siku-ready');
 }
 
 // Called by the API client on 401: asks for the password in a dialog over the page.

@@ -6,7 +6,7 @@ export const ROLE_LABELS = {
 };
 
 export const SIZE = [['large', '大型'], ['medium', '中型'], ['small', '小型'], ['micro', '微型']];
-export const TITLE = [['正高', '正高'], ['副高', '副高'], ['中级', '中级']];
+export const TITLE = [['senior', '正高'], ['associate_senior', '副高'], ['intermediate', '中级'], ['junior', '初级'], ['other', '其他']];
 export const AFFILIATION_KIND = [['university', '高校'], ['institute', '科研院所'], ['enterprise', '企业'], ['other', '其他']];
 export const ACADEMY = [['CAS', '中国科学院'], ['CAE', '中国工程院'], ['foreign', '外籍院士']];
 export const GENDER = [['male', '男'], ['female', '女']];
@@ -17,8 +17,8 @@ export const DEMAND_KIND = [['technical_problem', '技术难题'], ['talent', '�
 export const DEMAND_STATUS = [['draft', '草稿'], ['submitted', '已提交'], ['published', '已发布'],
   ['matching', '匹配中'], ['matched', '已匹配'], ['cooperating', '合作中'], ['closed', '已关闭'],
   ['rejected', '已退回'], ['withdrawn', '已撤回']];
-export const MATCH_STATUS = [['proposed', '已推荐'], ['contacted', '已联系'], ['accepted', '已接受'],
-  ['declined', '已谢绝'], ['cooperating', '合作中'], ['closed', '已关闭']];
+export const MATCH_STATUS = [['proposed', '已推荐'], ['contacted', '已联系'], ['accepted', '专家已接受'],
+  ['declined', '专家已婉拒'], ['cooperating', '合作中'], ['closed', '已关闭']];
 
 export function label(pairs, code) {
   const p = pairs.find(([c]) => c === code);

@@ -2,7 +2,7 @@
 // with workflow actions, a demand's history, and its ranked matches with their reasons.
 import { api, idempotencyKey } from '../api.js';
 import { h, clear, buildForm, pagedTable, notify, badge, section, fmtDate } from '../dom.js';
-import { DEMAND_KIND, DEMAND_STATUS, SERVICE_MODES, MATCH_STATUS, loadRegions, label, labels } from '../labels.js';
+import { DEMAND_KIND, DEMAND_STATUS, SERVICE_MODES, loadRegions, label, labels } from '../labels.js';
 
 const STAFF = ['admin', 'city_staff', 'county_staff'];
 const isStaff = (u) => STAFF.includes(u.role);
@@ -204,62 +204,4 @@ export async function detail(params, el, user) {
     }).catch(() => history.remove());
   }
   render();
-}
-
-// Reasons come as text, as a list of texts, or as components ({label|text, value|score}).
-function reasonsView(reasons) {
-  if (!reasons) return '';
-  if (typeof reasons === 'string') return h('p', {}, reasons);
-  const items = Array.isArray(reasons) ? reasons : Object.entries(reasons).map(([k, v]) => ({ label: k, value: v }));
-  return h('ul', { class: 'reasons' }, items.map((r) => {
-    if (typeof r === 'string') return h('li', {}, r);
-    const text = r.text || r.explanation || r.label || r.kind || '';
-    const detail = r.detail || (Array.isArray(r.terms) ? r.terms.join('、') : '') || (Array.isArray(r.matched) ? r.matched.join('、') : '');
-    const pts = r.score ?? r.points ?? r.weight ?? (typeof r.value === 'number' ? r.value : null);
-    return h('li', {}, text, detail ? `：${detail}` : '', pts != null ? h('span', { class: 'pts' }, ` +${Number(pts).toFixed(2)}`) : '',
-      typeof r.value === 'string' ? `：${r.value}` : '');
-  }));
-}
-
-export async function matches(params, el, user) {
-  const d = await api.get('/demands/' + params.id);
-  const staff = isStaff(user);
-  const head = [h('p', {}, h('a', { href: '#/demands/' + d.id }, '← ' + d.title)), h('h1', {}, '匹配专家'),
-    h('p', { class: 'help' }, '按匹配度从高到低排列，每条都列出匹配的理由（关键词、学科与行业、地区等）。只推荐同意推荐且可接受服务的专家。')];
-  let page;
-  try {
-    page = await api.get(`/demands/${d.id}/matches`, { limit: 20 });
-  } catch (e) {
-    if (e.status === 404 && e.code === 'route_not_found') {
-      clear(el, head, h('p', {}, '匹配接口尚未开放，请稍后再试。'));
-      return;
-    }
-    throw e;
-  }
-  const rows = (page.items || []).map((m, i) => {
-    const name = m.name || m.expert_name || '专家 ' + m.expert_id;
-    const who = staff ? h('a', { href: `#/experts/${m.expert_id}` }, name) : name;
-    const state = m.status ? badge(m.status_label || label(MATCH_STATUS, m.status)) : null;
-    const propose = staff && !m.status ? h('button', {
-      type: 'button', class: 'primary',
-      async onclick(ev) {
-        ev.target.disabled = true;
-        try {
-          await api.post(`/demands/${d.id}/matches`, { expert_id: m.expert_id }, { 'Idempotency-Key': idempotencyKey() });
-          notify(`已向 ${name} 推荐此需求`);
-          ev.target.replaceWith(badge('已推荐'));
-        } catch (e) {
-          ev.target.disabled = false;
-          notify(e.detail || e.message, 'error');
-        }
-      },
-    }, '推荐对接') : null;
-    return h('li', { class: 'card match' },
-      h('div', { class: 'match-head' }, h('span', { class: 'rank' }, String(i + 1)), h('strong', {}, who),
-        h('span', { class: 'muted' }, [m.title, m.affiliation].filter(Boolean).join(' · ')),
-        h('span', { class: 'score', title: '匹配度' }, Number(m.score).toFixed(2)), state, propose),
-      m.explanation ? h('p', {}, m.explanation) : null,
-      reasonsView(m.reasons));
-  });
-  clear(el, head, rows.length ? h('ol', { class: 'matches' }, rows) : h('p', {}, '暂未找到合适的专家。'));
 }

@@ -30,7 +30,7 @@ export function list(kind) {
       { label: '姓名', value: (r) => [r.name, r.archived ? badge('已归档', 'muted') : null, r.consent === false ? badge('未授权推荐', 'muted') : null] },
       kind === 'academicians'
         ? { label: '院别', value: (r) => r.academy_label || label(ACADEMY, r.academy) }
-        : { label: '职称', value: (r) => r.title || '' },
+        : { label: '职称', value: (r) => r.title_label || label(TITLE, r.title) },
       { label: '单位', value: (r) => r.affiliation || '' },
       { label: '研究领域', value: (r) => r.research_fields || (r.keywords || []).join('、') },
       { label: '电话', value: (r) => r.phone || '' },
@@ -60,7 +60,7 @@ function facts(rec, regions) {
     ['院别', rec.academy ? rec.academy_label || label(ACADEMY, rec.academy) : null],
     ['学部', rec.division],
     ['当选年份', rec.election_year],
-    ['职称', rec.title],
+    ['职称', rec.title_label || label(TITLE, rec.title)],
     ['单位', rec.affiliation],
     ['单位类型', rec.affiliation_kind ? rec.affiliation_kind_label || label(AFFILIATION_KIND, rec.affiliation_kind) : null],
     ['地区', label(regions, rec.region_code)],
