@@ -54,6 +54,15 @@ void app_register_routes(struct router *router)
     matches_register(router);
 }
 
+void app_add_db_routes(struct router *r, const struct route *routes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct route rt = routes[i];
+        rt.flags |= ROUTE_DB;
+        router_add(r, &rt);
+    }
+}
+
 void *app_worker_init(int index, struct event_base *base, void *arg)
 {
     (void)arg;

@@ -6,6 +6,8 @@
 #include "core/config.h"
 #include "http/router.h"
 
+#include <stddef.h>
+
 struct db_pool;
 struct event_base;
 struct http_request;
@@ -27,6 +29,9 @@ void app_register_routes(struct router *router);
 void *app_worker_init(int index, struct event_base *base, void *arg);
 void app_worker_fini(void *worker, void *arg);
 void app_dispatch(struct http_request *req);
+
+/* Adds routes that need the database (ROUTE_DB is set on each). */
+void app_add_db_routes(struct router *r, const struct route *routes, size_t n);
 
 /* Route registration for each resource file. */
 void ops_register(struct router *r);

@@ -202,14 +202,6 @@ static void list_run(struct http_request *req, const char *tsquery)
     api_db_run(req, job, DB_RETRY_SAFE, list_done);
 }
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 /* Checks the filters and the sort; fills the statement's parameters. */
 static bool list_parse(struct http_request *req, struct list_call *lc, const char **q)
 {
@@ -223,11 +215,11 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     for (const char *const *s = sizes; size && *s && ok; s++)
         ok = strcmp(size, *s) != 0;
     if (size && ok)
-        return bad_param(req, "size", "应为 large、medium、small 或 micro");
+        return api_param_error(req, "size", "应为 large、medium、small 或 micro");
     if (high_tech && strcmp(high_tech, "true") != 0 && strcmp(high_tech, "false") != 0)
-        return bad_param(req, "high_tech", "应为 true 或 false");
+        return api_param_error(req, "high_tech", "应为 true 或 false");
     if (since && !validate_datetime(since))
-        return bad_param(req, "updated_since", "应为 RFC 3339 时间");
+        return api_param_error(req, "updated_since", "应为 RFC 3339 时间");
     *q = query_get(qs, "q");
     if (*q && **q == '\0')
         *q = NULL;
@@ -242,12 +234,13 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     else if (strcmp(sort, "relevance") == 0 && *q)
         lc->stmt = &list_by_rank;
     else
-        return bad_param(req, "sort", "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
+        return api_param_error(req, "sort",
+                               "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
     /* Cursor keys must be of the sort's type; checked here so that a forged cursor is a 400. */
     bool int_key = lc->stmt == &list_by_id;
     if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
                          (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
     const char *const p[11] = {api_caller_json(req),
                                archived,
                                query_get(qs, "region_code"),
@@ -271,7 +264,7 @@ static void handle_list(struct http_request *req)
     struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
     if (!api_list_params(req, allowed, 2, &lc->lp))
         return;
-    const char *q;
+    const char *q = NULL;
     if (!list_parse(req, lc, &q))
         return;
     req->state = lc;
@@ -403,9 +396,5 @@ void enterprises_register(struct router *r)
          .handler = handle_restore,
          .roles = STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -174,3 +174,11 @@ void api_reply_page(struct http_request *req, PGresult *res, const struct list_p
     http_reply_evbuffer(req, 200, "application/json; charset=utf-8", out);
     evbuffer_free(out);
 }
+
+bool api_param_error(struct http_request *req, const char *param, const char *message)
+{
+    cJSON *errors = cJSON_CreateArray();
+    problem_add_field(errors, param, "invalid_value", message);
+    http_problem_errors(req, 400, "invalid_parameter", message, errors);
+    return false;
+}

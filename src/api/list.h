@@ -30,6 +30,9 @@ bool api_parse_query(struct http_request *req, const char *const *allowed, struc
 bool api_list_params(struct http_request *req, const char *const *allowed, int nkeys,
                      struct list_params *out) __attribute__((warn_unused_result));
 
+/* Replies 400 invalid_parameter naming the query parameter; returns false (for `return`). */
+bool api_param_error(struct http_request *req, const char *param, const char *message);
+
 /* True for a decimal integer that fits a bigint (cursor keys, id filters). */
 bool list_is_integer(const char *s);
 

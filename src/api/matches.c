@@ -265,12 +265,7 @@ static void page_done(struct http_request *req, struct db_job *job)
 static bool id_filter(struct http_request *req, const struct query *q, const char *key)
 {
     const char *v = query_get(q, key);
-    if (v == NULL || list_is_integer(v))
-        return true;
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, key, "invalid_value", "应为正整数");
-    http_problem_errors(req, 400, "invalid_parameter", "查询参数无效", errors);
-    return false;
+    return v == NULL || list_is_integer(v) || api_param_error(req, key, "应为正整数");
 }
 
 static void handle_list(struct http_request *req)
@@ -283,9 +278,7 @@ static void handle_list(struct http_request *req)
     const char *status = query_get(&lp->query, "status");
     enum match_status s;
     if (status && !match_status_parse(status, &s)) {
-        cJSON *errors = cJSON_CreateArray();
-        problem_add_field(errors, "status", "invalid_value", "匹配状态无效");
-        http_problem_errors(req, 400, "invalid_parameter", "查询参数无效", errors);
+        api_param_error(req, "status", "匹配状态无效");
         return;
     }
     req->state = lp;
@@ -503,9 +496,5 @@ void matches_register(struct router *r)
          .handler = handle_project,
          .roles = ROLES_STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -68,14 +68,6 @@ struct rank_call {
     const char *limit;
 };
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 static bool in_list(const char *v, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
@@ -95,7 +87,7 @@ static bool parse_limit(struct http_request *req, const struct query *q, const c
     char *end;
     long n = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || n < 1 || n > MATCH_MAX_LIMIT)
-        return bad_param(req, "limit", "limit 应为 1 到 50 之间的整数");
+        return api_param_error(req, "limit", "limit 应为 1 到 50 之间的整数");
     *out = arena_printf(&req->arena, "%ld", n);
     return true;
 }
@@ -110,7 +102,7 @@ static bool parse_bool(struct http_request *req, const struct query *q, const ch
         *out = true;
         return true;
     }
-    return bad_param(req, key, "应为 true 或 false");
+    return api_param_error(req, key, "应为 true 或 false");
 }
 
 /* An optional enumerated filter copied into the filters object. */
@@ -121,7 +113,7 @@ static bool enum_filter(struct http_request *req, const struct query *q, const c
     if (v == NULL)
         return true;
     if (!in_list(v, allowed))
-        return bad_param(req, key, arena_printf(&req->arena, "%s 的取值无效", key));
+        return api_param_error(req, key, arena_printf(&req->arena, "%s 的取值无效", key));
     cJSON_AddStringToObject(filters, key, v);
     return true;
 }
@@ -131,7 +123,7 @@ static bool parse_filters(struct http_request *req, const struct query *q, cJSON
     const char *region = query_get(q, "region_code");
     const char *code, *message;
     if (region && !codes_check_region_code(region, &code, &message))
-        return bad_param(req, "region_code", message);
+        return api_param_error(req, "region_code", message);
     if (region)
         cJSON_AddStringToObject(filters, "region_code", region);
     bool academicians_only, exclude_matched;
@@ -145,7 +137,7 @@ static bool parse_filters(struct http_request *req, const struct query *q, cJSON
     if (academicians_only) {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(filters, "kind");
         if (kind && strcmp(kind->valuestring, "academician") != 0)
-            return bad_param(req, "kind", "与 academicians_only=true 矛盾");
+            return api_param_error(req, "kind", "与 academicians_only=true 矛盾");
         if (!kind)
             cJSON_AddStringToObject(filters, "kind", "academician");
     }
@@ -253,9 +245,5 @@ void matching_register(struct router *r)
          .handler = handle_recommend,
          .roles = ROLES_STAFF | ROLE_EXPERT},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -306,14 +306,6 @@ static struct db_stmt list_by_rank = {
 
 /* ---- helpers ---- */
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 static bool one_of(const char *value, const char *const *values)
 {
     for (; *values; values++)
@@ -327,7 +319,7 @@ static bool id_param(struct http_request *req, const char *name, const char *val
 {
     if (value == NULL || (list_is_integer(value) && value[0] != '-' && value[0] != '0'))
         return true;
-    return bad_param(req, name, "应为正整数编号");
+    return api_param_error(req, name, "应为正整数编号");
 }
 
 /* County staff create and move projects only within their region. */
@@ -400,15 +392,15 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
     if (status && !one_of(status, project_status_names))
-        return bad_param(req, "status",
-                         "应为 applied、approved、in_progress、concluded 或 accepted");
+        return api_param_error(req, "status",
+                               "应为 applied、approved、in_progress、concluded 或 accepted");
     if (kind && !one_of(kind, project_kind_names))
-        return bad_param(req, "kind",
-                         "应为 workstation、industry_university、soft_science、transfer 或 other");
+        return api_param_error(
+            req, "kind", "应为 workstation、industry_university、soft_science、transfer 或 other");
     if (!id_param(req, "lead_enterprise_id", lead) || !id_param(req, "expert_id", expert))
         return false;
     if (since && !validate_datetime(since))
-        return bad_param(req, "updated_since", "应为 RFC 3339 时间");
+        return api_param_error(req, "updated_since", "应为 RFC 3339 时间");
     *q = query_get(qs, "q");
     if (*q && **q == '\0')
         *q = NULL;
@@ -421,12 +413,12 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     else if (strcmp(sort, "relevance") == 0 && *q)
         lc->stmt = &list_by_rank;
     else
-        return bad_param(req, "sort", "应为 id、-updated_at 或 relevance（需同时给出 q）");
+        return api_param_error(req, "sort", "应为 id、-updated_at 或 relevance（需同时给出 q）");
     /* Cursor keys must be of the sort's type; checked here so that a forged cursor is a 400. */
     bool int_key = lc->stmt == &list_by_id;
     if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
                          (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
     const char *const p[13] = {api_caller_json(req),
                                archived,
                                status,
@@ -453,7 +445,7 @@ static void handle_list(struct http_request *req)
     struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
     if (!api_list_params(req, allowed, 2, &lc->lp))
         return;
-    const char *q;
+    const char *q = NULL;
     if (!list_parse(req, lc, &q))
         return;
     req->state = lc;
@@ -489,7 +481,7 @@ static void sub_list(struct http_request *req, struct db_stmt *stmt, int nkeys)
         return;
     for (int i = 0; i < sc->lp.nkeys; i++)
         if (!list_is_integer(sc->lp.keys[i])) {
-            bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+            api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
             return;
         }
     sc->nkeys = nkeys;
@@ -836,9 +828,5 @@ void projects_register(struct router *r)
          .handler = handle_member_remove,
          .roles = STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -183,14 +183,6 @@ static struct db_stmt list_by_updated = {
 
 /* ---- helpers ---- */
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 static bool positive_id(const char *value)
 {
     return list_is_integer(value) && value[0] != '-' && value[0] != '0';
@@ -333,13 +325,13 @@ static bool pick_sort(struct http_request *req, const struct list_params *lp, co
     else if (strcmp(sort, "-updated_at") == 0)
         *stmt = &list_by_updated;
     else
-        return bad_param(req, "sort", "应为 -held_on、id 或 -updated_at");
+        return api_param_error(req, "sort", "应为 -held_on、id 或 -updated_at");
     bool ok = true;
     if (lp->nkeys && *stmt == &list_by_id)
         ok = list_is_integer(lp->keys[0]);
     else if (lp->nkeys)
         ok = list_is_integer(lp->keys[1]) && (*stmt != &list_by_held || validate_date(lp->keys[0]));
-    return ok || bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+    return ok || api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
 }
 
 static void handle_list(struct http_request *req)
@@ -361,7 +353,7 @@ static void handle_list(struct http_request *req)
     for (const char *const *k = kinds; !known && *k; k++)
         known = strcmp(kind, *k) == 0;
     if (!known) {
-        bad_param(
+        api_param_error(
             req, "kind",
             "应为 agency_lecture、campus_science、park_guidance、enterprise_station 或 other");
         return;
@@ -371,20 +363,20 @@ static void handle_list(struct http_request *req)
     for (const char *const *f = id_filters; *f; f++) {
         const char *v = query_get(qs, *f);
         if (v && !positive_id(v)) {
-            bad_param(req, *f, "应为正整数编号");
+            api_param_error(req, *f, "应为正整数编号");
             return;
         }
     }
     if ((from && !validate_date(from)) || (to && !validate_date(to))) {
-        bad_param(req, from && !validate_date(from) ? "held_from" : "held_to",
-                  "应为日期，格式 YYYY-MM-DD");
+        api_param_error(req, from && !validate_date(from) ? "held_from" : "held_to",
+                        "应为日期，格式 YYYY-MM-DD");
         return;
     }
     if (since && !validate_datetime(since)) {
-        bad_param(req, "updated_since", "应为 RFC 3339 时间");
+        api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    struct db_stmt *stmt;
+    struct db_stmt *stmt = NULL;
     if (!pick_sort(req, &lc->lp, query_get(qs, "sort"), &stmt))
         return;
     bool int_key = stmt == &list_by_id;
@@ -511,9 +503,5 @@ void service_activities_register(struct router *r)
          .handler = handle_restore,
          .roles = STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -196,14 +196,6 @@ static struct db_stmt list_by_updated = {
 
 /* ---- helpers ---- */
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 /* County staff keep the groups whose region_codes include their region, and may not take
  * their region out (they would lose the group). */
 static bool regions_in_scope(struct http_request *req, cJSON *clean)
@@ -282,14 +274,14 @@ static void handle_list(struct http_request *req)
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
     if (expert && (!list_is_integer(expert) || expert[0] == '-' || expert[0] == '0')) {
-        bad_param(req, "expert_id", "应为正整数编号");
+        api_param_error(req, "expert_id", "应为正整数编号");
         return;
     }
     if (since && !validate_datetime(since)) {
-        bad_param(req, "updated_since", "应为 RFC 3339 时间");
+        api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    struct db_stmt *stmt;
+    struct db_stmt *stmt = NULL;
     if (sort == NULL || strcmp(sort, "id") == 0)
         stmt = &list_by_id;
     else if (strcmp(sort, "name") == 0)
@@ -297,13 +289,13 @@ static void handle_list(struct http_request *req)
     else if (strcmp(sort, "-updated_at") == 0)
         stmt = &list_by_updated;
     else {
-        bad_param(req, "sort", "应为 id、name 或 -updated_at");
+        api_param_error(req, "sort", "应为 id、name 或 -updated_at");
         return;
     }
     bool int_key = stmt == &list_by_id;
     if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
                          (!int_key && !list_is_integer(lc->lp.keys[1])))) {
-        bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
         return;
     }
     req->state = lc;
@@ -339,7 +331,7 @@ static void handle_members(struct http_request *req)
     if (!api_parse_id(req, "id", &id) || !api_list_params(req, allowed, 2, &lc->lp))
         return;
     if (lc->lp.nkeys && (!list_is_integer(lc->lp.keys[0]) || !list_is_integer(lc->lp.keys[1]))) {
-        bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
         return;
     }
     req->state = lc;
@@ -531,9 +523,5 @@ void service_groups_register(struct router *r)
          .handler = handle_member_remove,
          .roles = STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -567,10 +567,42 @@ void t_become(struct t_server *s, const char *username, const char *role, const 
 struct t_resp *t_request_as(struct t_server *s, const char *token, const char *method,
                             const char *path, const char *body)
 {
-    char saved[64];
+    return t_call(s, token, method, path, NULL, body);
+}
+
+struct t_resp *t_call(struct t_server *s, const char *token, const char *method, const char *path,
+                      const char *const *headers, const char *body)
+{
+    char saved[sizeof s->token];
     memcpy(saved, s->token, sizeof saved);
     snprintf(s->token, sizeof s->token, "%s", token ? token : "");
-    struct t_resp *r = t_request(s, method, path, NULL, body);
+    struct t_resp *r = t_request(s, method, path, headers, body);
     memcpy(s->token, saved, sizeof saved);
     return r;
+}
+
+void t_expect_status(const struct t_resp *r, int status)
+{
+    ck_assert_msg(r->status == status, "got %d, want %d: %s", r->status, status, r->body);
+}
+
+const char *t_first_error(const struct t_resp *r)
+{
+    static char out[128];
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0);
+    snprintf(out, sizeof out, "%s/%s", t_json_str(e, "field"), t_json_str(e, "code"));
+    return out;
+}
+
+void t_assert_scalar(struct t_server *s, const char *want, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *v = t_db_scalar(s, sql);
+    ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s gave %s, want %s", sql, v ? v : "NULL",
+                  want);
+    free(v);
 }

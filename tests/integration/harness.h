@@ -72,6 +72,18 @@ void t_become(struct t_server *s, const char *username, const char *role, const 
 struct t_resp *t_request_as(struct t_server *s, const char *token, const char *method,
                             const char *path, const char *body);
 
+/* A request with an explicit token (NULL: anonymous) and extra headers (NULL-terminated, may
+ * be NULL), whatever s->token says. */
+struct t_resp *t_call(struct t_server *s, const char *token, const char *method, const char *path,
+                      const char *const *headers, const char *body);
+/* Fails the test unless the response has this status (the body is in the message). */
+void t_expect_status(const struct t_resp *r, int status);
+/* "field/code" of a problem's first field error. */
+const char *t_first_error(const struct t_resp *r);
+/* Fails the test unless the query (printf format) gives want as its first value. */
+void t_assert_scalar(struct t_server *s, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Raw socket client for hostile input. */
 int t_connect(struct t_server *s);
 void t_send_all(int fd, const void *data, size_t len);

@@ -15,19 +15,6 @@ static struct t_server srv;
 static char admin[64], county[64], ent_user[64], expert_user[64];
 static char own_id[16];
 
-static void assert_scalar(const char *want, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *v = t_db_scalar(&srv, sql);
-    ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s gave %s, want %s", sql, v ? v : "NULL",
-                  want);
-    free(v);
-}
-
 /* A valid credit code of region 321003 whose serial part is n. */
 static const char *credit(int n)
 {
@@ -37,38 +24,14 @@ static const char *credit(int n)
     return code;
 }
 
-static struct t_resp *req(const char *token, const char *method, const char *path,
-                          const char *const *headers, const char *body)
-{
-    char saved[sizeof srv.token];
-    memcpy(saved, srv.token, sizeof saved);
-    snprintf(srv.token, sizeof srv.token, "%s", token ? token : "");
-    struct t_resp *r = t_request(&srv, method, path, headers, body);
-    memcpy(srv.token, saved, sizeof saved);
-    return r;
-}
-
-static void expect(struct t_resp *r, int status)
-{
-    ck_assert_msg(r->status == status, "got %d, want %d: %s", r->status, status, r->body);
-}
-
-static const char *first_error(const struct t_resp *r)
-{
-    static char out[128];
-    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0);
-    snprintf(out, sizeof out, "%s/%s", t_json_str(e, "field"), t_json_str(e, "code"));
-    return out;
-}
-
 static char *create(const char *token, const char *name, int serial, const char *extra)
 {
     char body[1024];
     snprintf(body, sizeof body,
              "{\"name\":\"%s\",\"credit_code\":\"%s\",\"region_code\":\"321003\"%s}", name,
              credit(serial), extra ? extra : "");
-    struct t_resp *r = req(token, "POST", "/api/v1/enterprises", NULL, body);
-    expect(r, 201);
+    struct t_resp *r = t_call(&srv, token, "POST", "/api/v1/enterprises", NULL, body);
+    t_expect_status(r, 201);
     char buf[32];
     snprintf(buf, sizeof buf, "%d", cJSON_GetObjectItem(r->json, "id")->valueint);
     t_resp_free(r);
@@ -125,13 +88,13 @@ START_TEST(create_validates_each_field)
          "contact_phone/invalid_phone"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct t_resp *r = req(admin, "POST", "/api/v1/enterprises", NULL, cases[i].body);
-        expect(r, 400);
-        ck_assert_msg(strcmp(first_error(r), cases[i].error) == 0, "case %zu: got %s, want %s", i,
-                      first_error(r), cases[i].error);
+        struct t_resp *r = t_call(&srv, admin, "POST", "/api/v1/enterprises", NULL, cases[i].body);
+        t_expect_status(r, 400);
+        ck_assert_msg(strcmp(t_first_error(r), cases[i].error) == 0, "case %zu: got %s, want %s", i,
+                      t_first_error(r), cases[i].error);
         t_resp_free(r);
     }
-    assert_scalar("1", "SELECT count(*) FROM enterprises");
+    t_assert_scalar(&srv, "1", "SELECT count(*) FROM enterprises");
 }
 END_TEST
 
@@ -140,11 +103,11 @@ START_TEST(credit_code_is_unique)
     char body[256];
     snprintf(body, sizeof body,
              "{\"name\":\"重复\",\"credit_code\":\"%s\",\"region_code\":\"321003\"}", credit(1));
-    struct t_resp *r = req(admin, "POST", "/api/v1/enterprises", NULL, body);
-    expect(r, 409);
-    ck_assert_str_eq(first_error(r), "credit_code/duplicate");
+    struct t_resp *r = t_call(&srv, admin, "POST", "/api/v1/enterprises", NULL, body);
+    t_expect_status(r, 409);
+    ck_assert_str_eq(t_first_error(r), "credit_code/duplicate");
     t_resp_free(r);
-    assert_scalar("1", "SELECT count(*) FROM enterprises");
+    t_assert_scalar(&srv, "1", "SELECT count(*) FROM enterprises");
 }
 END_TEST
 
@@ -154,19 +117,20 @@ START_TEST(county_staff_stay_in_their_region)
     snprintf(body, sizeof body,
              "{\"name\":\"外区企业\",\"credit_code\":\"%s\",\"region_code\":\"321003\"}",
              credit(2));
-    struct t_resp *r = req(county, "POST", "/api/v1/enterprises", NULL, body);
-    expect(r, 403);
+    struct t_resp *r = t_call(&srv, county, "POST", "/api/v1/enterprises", NULL, body);
+    t_expect_status(r, 403);
     ck_assert_str_eq(
         t_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0), "field"),
         "region_code");
     t_resp_free(r);
     char path[64];
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", own_id);
-    r = req(county, "PATCH", path, NULL, "{\"name\":\"改名\"}");
+    r = t_call(&srv, county, "PATCH", path, NULL, "{\"name\":\"改名\"}");
     ck_assert_int_ge(r->status, 403);
     ck_assert_int_le(r->status, 404);
     t_resp_free(r);
-    assert_scalar("扬州锂电科技有限公司", "SELECT name FROM enterprises WHERE id = %s", own_id);
+    t_assert_scalar(&srv, "扬州锂电科技有限公司", "SELECT name FROM enterprises WHERE id = %s",
+                    own_id);
 }
 END_TEST
 
@@ -174,24 +138,24 @@ START_TEST(enterprise_user_edits_contacts_of_its_own_record_only)
 {
     char path[64];
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", own_id);
-    struct t_resp *r = req(ent_user, "PATCH", path, NULL, "{\"contact_name\":\"王经理\"}");
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, ent_user, "PATCH", path, NULL, "{\"contact_name\":\"王经理\"}");
+    t_expect_status(r, 200);
     t_resp_free(r);
-    r = req(ent_user, "PATCH", path, NULL, "{\"credit_code\":\"91321003MA1M00001A\"}");
-    expect(r, 403);
-    ck_assert_str_eq(first_error(r), "credit_code/forbidden");
+    r = t_call(&srv, ent_user, "PATCH", path, NULL, "{\"credit_code\":\"91321003MA1M00001A\"}");
+    t_expect_status(r, 403);
+    ck_assert_str_eq(t_first_error(r), "credit_code/forbidden");
     t_resp_free(r);
     char *other = create(admin, "别家企业", 3, NULL);
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", other);
-    r = req(ent_user, "GET", path, NULL, NULL);
-    expect(r, 404);
+    r = t_call(&srv, ent_user, "GET", path, NULL, NULL);
+    t_expect_status(r, 404);
     t_resp_free(r);
-    r = req(ent_user, "GET", "/api/v1/enterprises", NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, ent_user, "GET", "/api/v1/enterprises", NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
     t_resp_free(r);
-    r = req(expert_user, "GET", "/api/v1/enterprises", NULL, NULL);
-    expect(r, 403);
+    r = t_call(&srv, expert_user, "GET", "/api/v1/enterprises", NULL, NULL);
+    t_expect_status(r, 403);
     t_resp_free(r);
     free(other);
 }
@@ -201,23 +165,23 @@ START_TEST(stale_if_match_changes_nothing)
 {
     char path[64];
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", own_id);
-    struct t_resp *r = req(admin, "GET", path, NULL, NULL);
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, admin, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
     char *etag = t_resp_header(r, "ETag");
     ck_assert_ptr_nonnull(etag);
     t_resp_free(r);
     char h[96];
     snprintf(h, sizeof h, "If-Match: %s", etag);
     const char *headers[] = {h, NULL};
-    r = req(admin, "PATCH", path, headers, "{\"address\":\"扬州市邗江区文昌西路1号\"}");
-    expect(r, 200);
+    r = t_call(&srv, admin, "PATCH", path, headers, "{\"address\":\"扬州市邗江区文昌西路1号\"}");
+    t_expect_status(r, 200);
     t_resp_free(r);
-    r = req(admin, "PATCH", path, headers, "{\"address\":\"另一个地址\"}");
-    expect(r, 412);
+    r = t_call(&srv, admin, "PATCH", path, headers, "{\"address\":\"另一个地址\"}");
+    t_expect_status(r, 412);
     t_resp_free(r);
     free(etag);
-    assert_scalar("扬州市邗江区文昌西路1号", "SELECT address FROM enterprises WHERE id = %s",
-                  own_id);
+    t_assert_scalar(&srv, "扬州市邗江区文昌西路1号",
+                    "SELECT address FROM enterprises WHERE id = %s", own_id);
 }
 END_TEST
 
@@ -228,14 +192,14 @@ START_TEST(idempotency_key_answers_the_first_result)
              "{\"name\":\"幂等企业\",\"credit_code\":\"%s\",\"region_code\":\"321003\"}",
              credit(4));
     const char *headers[] = {"Idempotency-Key: create-ent-4", NULL};
-    struct t_resp *a = req(admin, "POST", "/api/v1/enterprises", headers, body);
-    expect(a, 201);
-    struct t_resp *b = req(admin, "POST", "/api/v1/enterprises", headers, body);
-    expect(b, 201);
+    struct t_resp *a = t_call(&srv, admin, "POST", "/api/v1/enterprises", headers, body);
+    t_expect_status(a, 201);
+    struct t_resp *b = t_call(&srv, admin, "POST", "/api/v1/enterprises", headers, body);
+    t_expect_status(b, 201);
     ck_assert_str_eq(a->body, b->body);
     t_resp_free(a);
     t_resp_free(b);
-    assert_scalar("1", "SELECT count(*) FROM enterprises WHERE name = '幂等企业'");
+    t_assert_scalar(&srv, "1", "SELECT count(*) FROM enterprises WHERE name = '幂等企业'");
 }
 END_TEST
 
@@ -244,27 +208,27 @@ START_TEST(archive_hides_and_restore_brings_back)
     char *id = create(admin, "归档测试企业", 5, NULL);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/enterprises/%s/archive", id);
-    struct t_resp *r = req(admin, "POST", path, NULL, NULL);
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, admin, "POST", path, NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r->json, "archived")));
     t_resp_free(r);
-    r = req(admin, "GET", "/api/v1/enterprises?q=归档测试", NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, admin, "GET", "/api/v1/enterprises?q=归档测试", NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     t_resp_free(r);
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", id);
-    r = req(admin, "GET", path, NULL, NULL);
-    expect(r, 404);
+    r = t_call(&srv, admin, "GET", path, NULL, NULL);
+    t_expect_status(r, 404);
     t_resp_free(r);
     snprintf(path, sizeof path, "/api/v1/enterprises/%s?include_archived=true", id);
-    r = req(admin, "GET", path, NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, admin, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
     t_resp_free(r);
     snprintf(path, sizeof path, "/api/v1/enterprises/%s/restore", id);
-    r = req(admin, "POST", path, NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, admin, "POST", path, NULL, NULL);
+    t_expect_status(r, 200);
     t_resp_free(r);
-    r = req(admin, "GET", "/api/v1/enterprises?q=归档测试", NULL, NULL);
+    r = t_call(&srv, admin, "GET", "/api/v1/enterprises?q=归档测试", NULL, NULL);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
     t_resp_free(r);
     free(id);
@@ -274,13 +238,13 @@ END_TEST
 START_TEST(search_finds_chinese_words)
 {
     struct t_resp *r =
-        req(admin, "GET", "/api/v1/enterprises?q=正极材料&sort=relevance", NULL, NULL);
-    expect(r, 200);
+        t_call(&srv, admin, "GET", "/api/v1/enterprises?q=正极材料&sort=relevance", NULL, NULL);
+    t_expect_status(r, 200);
     cJSON *items = cJSON_GetObjectItem(r->json, "items");
     ck_assert_int_eq(cJSON_GetArraySize(items), 1);
     ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 0), "name"), "扬州锂电科技有限公司");
     t_resp_free(r);
-    r = req(admin, "GET", "/api/v1/enterprises?q=光伏组件", NULL, NULL);
+    r = t_call(&srv, admin, "GET", "/api/v1/enterprises?q=光伏组件", NULL, NULL);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     t_resp_free(r);
 }
@@ -290,17 +254,17 @@ START_TEST(audit_log_keeps_before_and_after)
 {
     char path[64];
     snprintf(path, sizeof path, "/api/v1/enterprises/%s", own_id);
-    struct t_resp *r = req(admin, "PATCH", path, NULL, "{\"size\":\"small\"}");
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, admin, "PATCH", path, NULL, "{\"size\":\"small\"}");
+    t_expect_status(r, 200);
     t_resp_free(r);
-    assert_scalar("small",
-                  "SELECT after->>'size' FROM audit_log WHERE record_type = 'enterprises'"
-                  " AND record_id = '%s' ORDER BY id DESC LIMIT 1",
-                  own_id);
-    assert_scalar("扬州锂电科技有限公司",
-                  "SELECT before->>'name' FROM audit_log WHERE record_type = 'enterprises'"
-                  " AND record_id = '%s' ORDER BY id DESC LIMIT 1",
-                  own_id);
+    t_assert_scalar(&srv, "small",
+                    "SELECT after->>'size' FROM audit_log WHERE record_type = 'enterprises'"
+                    " AND record_id = '%s' ORDER BY id DESC LIMIT 1",
+                    own_id);
+    t_assert_scalar(&srv, "扬州锂电科技有限公司",
+                    "SELECT before->>'name' FROM audit_log WHERE record_type = 'enterprises'"
+                    " AND record_id = '%s' ORDER BY id DESC LIMIT 1",
+                    own_id);
 }
 END_TEST
 

@@ -30,19 +30,6 @@ static char *scalar(const char *fmt, ...)
     return v;
 }
 
-static void assert_scalar(const char *want, const char *fmt, ...)
-{
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *v = t_db_scalar(&srv, sql);
-    ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s gave %s, want %s", sql, v ? v : "NULL",
-                  want);
-    free(v);
-}
-
 /* The segmenter's index terms of text as a JSON array, SQL-quoted. */
 static void terms_json(const char *text, char *out, size_t cap)
 {
@@ -156,27 +143,11 @@ static void teardown(void)
     segment_shutdown();
 }
 
-static struct t_resp *req(const char *token, const char *method, const char *path,
-                          const char *const *headers, const char *body)
-{
-    char saved[sizeof srv.token];
-    memcpy(saved, srv.token, sizeof saved);
-    snprintf(srv.token, sizeof srv.token, "%s", token ? token : "");
-    struct t_resp *r = t_request(&srv, method, path, headers, body);
-    memcpy(srv.token, saved, sizeof saved);
-    return r;
-}
-
-static void expect(struct t_resp *r, int status)
-{
-    ck_assert_msg(r->status == status, "got %d, want %d: %s", r->status, status, r->body);
-}
-
 static struct t_resp *ranking(const char *token, const char *query)
 {
     char path[256];
     snprintf(path, sizeof path, "/api/v1/demands/%s/matches%s", demand, query);
-    return req(token, "GET", path, NULL, NULL);
+    return t_call(&srv, token, "GET", path, NULL, NULL);
 }
 
 /* The expert id of hit i. */
@@ -200,7 +171,7 @@ static bool offered(const struct t_resp *r, const char *id)
 START_TEST(battery_experts_rank_first_and_excluded_never_appear)
 {
     struct t_resp *r = ranking(admin, "?limit=50");
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r->json, "next_cursor")));
     /* the three battery experts and the academician, in some order, before anyone else */
     for (int i = 0; i < 4; i++) {
@@ -218,7 +189,7 @@ END_TEST
 START_TEST(explanations_name_the_matched_terms_and_components)
 {
     struct t_resp *r = ranking(admin, "?limit=3");
-    expect(r, 200);
+    t_expect_status(r, 200);
     cJSON *items = cJSON_GetObjectItem(r->json, "items");
     ck_assert_int_eq(cJSON_GetArraySize(items), 3);
     bool named = false;
@@ -245,7 +216,7 @@ END_TEST
 START_TEST(filters_narrow_the_ranking_and_bad_ones_are_refused)
 {
     struct t_resp *r = ranking(admin, "?academicians_only=true");
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
     ck_assert_str_eq(hit_id(r, 0), academician);
     t_resp_free(r);
@@ -254,11 +225,11 @@ START_TEST(filters_narrow_the_ranking_and_bad_ones_are_refused)
                                       "?service_mode=free", "?unknown=1",  NULL};
     for (int i = 0; bad[i]; i++) {
         r = ranking(admin, bad[i]);
-        expect(r, 400);
+        t_expect_status(r, 400);
         t_resp_free(r);
     }
     r = ranking(admin, "?region_code=321012");
-    expect(r, 200);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     t_resp_free(r);
 }
@@ -267,19 +238,19 @@ END_TEST
 START_TEST(roles_see_what_they_may)
 {
     struct t_resp *r = ranking(owner, "");
-    expect(r, 200);
+    t_expect_status(r, 200);
     t_resp_free(r);
     r = ranking(other_ent, "");
-    expect(r, 404);
+    t_expect_status(r, 404);
     t_resp_free(r);
     r = ranking(expert_tok, "");
-    expect(r, 403);
+    t_expect_status(r, 403);
     t_resp_free(r);
     r = ranking(NULL, "");
-    expect(r, 401);
+    t_expect_status(r, 401);
     t_resp_free(r);
-    r = req(admin, "GET", "/api/v1/demands/999999/matches", NULL, NULL);
-    expect(r, 404);
+    r = t_call(&srv, admin, "GET", "/api/v1/demands/999999/matches", NULL, NULL);
+    t_expect_status(r, 404);
     t_resp_free(r);
 }
 END_TEST
@@ -289,8 +260,8 @@ static char *propose(const char *token, const char *demand_id, const char *exper
     char path[96], body[128];
     snprintf(path, sizeof path, "/api/v1/demands/%s/matches", demand_id);
     snprintf(body, sizeof body, "{\"expert_id\":%s,\"note\":\"电池专家\"}", expert);
-    struct t_resp *r = req(token, "POST", path, NULL, body);
-    expect(r, status);
+    struct t_resp *r = t_call(&srv, token, "POST", path, NULL, body);
+    t_expect_status(r, status);
     char *id = NULL;
     if (status == 201) {
         char buf[32];
@@ -306,26 +277,28 @@ static void step(const char *token, const char *match, const char *body, int sta
 {
     char path[64];
     snprintf(path, sizeof path, "/api/v1/matches/%s", match);
-    struct t_resp *r = req(token, "PATCH", path, NULL, body);
-    expect(r, status);
+    struct t_resp *r = t_call(&srv, token, "PATCH", path, NULL, body);
+    t_expect_status(r, status);
     t_resp_free(r);
 }
 
 START_TEST(proposing_checks_the_demand_the_expert_and_the_caller)
 {
     char *m = propose(admin, demand, battery[0], 201);
-    assert_scalar("matching", "SELECT status FROM demands WHERE id = %s", demand);
-    assert_scalar("1", "SELECT count(*) FROM demand_transitions WHERE demand_id = %s", demand);
+    t_assert_scalar(&srv, "matching", "SELECT status FROM demands WHERE id = %s", demand);
+    t_assert_scalar(&srv, "1", "SELECT count(*) FROM demand_transitions WHERE demand_id = %s",
+                    demand);
     propose(admin, demand, battery[0], 409); /* the same pair again */
     propose(admin, demand, hidden[0], 409);  /* no consent */
     propose(admin, draft, battery[1], 409);  /* not published */
     propose(county_other, demand, battery[1], 403);
     propose(owner, demand, battery[1], 403);
     propose(admin, "999999", battery[1], 404);
-    struct t_resp *r = req(admin, "POST", "/api/v1/demands/1/matches", NULL, "{\"note\":\"x\"}");
-    expect(r, 400);
+    struct t_resp *r =
+        t_call(&srv, admin, "POST", "/api/v1/demands/1/matches", NULL, "{\"note\":\"x\"}");
+    t_expect_status(r, 400);
     t_resp_free(r);
-    assert_scalar("1", "SELECT count(*) FROM matches");
+    t_assert_scalar(&srv, "1", "SELECT count(*) FROM matches");
     /* exclude_matched leaves the proposed expert out */
     r = ranking(admin, "?exclude_matched=true&limit=50");
     ck_assert(!offered(r, battery[0]));
@@ -345,33 +318,33 @@ START_TEST(the_workflow_moves_the_match_and_the_demand)
     step(admin, m, "{\"status\":\"nonsense\"}", 400);
     step(admin, m, "{\"status\":\"contacted\"}", 200);
     step(expert_tok, m, "{\"status\":\"accepted\"}", 200);
-    assert_scalar("matched", "SELECT status FROM demands WHERE id = %s", demand);
+    t_assert_scalar(&srv, "matched", "SELECT status FROM demands WHERE id = %s", demand);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/matches/%s/project", m);
-    struct t_resp *r = req(admin, "POST", path, NULL, NULL);
-    expect(r, 409); /* only a cooperating match becomes a project */
+    struct t_resp *r = t_call(&srv, admin, "POST", path, NULL, NULL);
+    t_expect_status(r, 409); /* only a cooperating match becomes a project */
     t_resp_free(r);
     step(admin, m, "{\"status\":\"cooperating\"}", 200);
-    assert_scalar("cooperating", "SELECT status FROM demands WHERE id = %s", demand);
-    r = req(admin, "POST", path, NULL, "{\"title\":\"动力电池低温循环寿命提升\"}");
-    expect(r, 201);
+    t_assert_scalar(&srv, "cooperating", "SELECT status FROM demands WHERE id = %s", demand);
+    r = t_call(&srv, admin, "POST", path, NULL, "{\"title\":\"动力电池低温循环寿命提升\"}");
+    t_expect_status(r, 201);
     t_resp_free(r);
-    assert_scalar("动力电池低温循环寿命提升|lead|applied",
-                  "SELECT p.title || '|' || pm.role || '|' || p.status FROM projects p"
-                  " JOIN project_members pm ON pm.project_id = p.id WHERE pm.expert_id = %s",
-                  battery[0]);
-    r = req(admin, "POST", path, NULL, NULL);
-    expect(r, 409); /* once */
+    t_assert_scalar(&srv, "动力电池低温循环寿命提升|lead|applied",
+                    "SELECT p.title || '|' || pm.role || '|' || p.status FROM projects p"
+                    " JOIN project_members pm ON pm.project_id = p.id WHERE pm.expert_id = %s",
+                    battery[0]);
+    r = t_call(&srv, admin, "POST", path, NULL, NULL);
+    t_expect_status(r, 409); /* once */
     t_resp_free(r);
     snprintf(path, sizeof path, "/api/v1/matches/%s/history", m);
-    r = req(owner, "GET", path, NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, owner, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 4);
     t_resp_free(r);
-    assert_scalar("proposed,contacted,accepted,cooperating",
-                  "SELECT string_agg(to_status, ',' ORDER BY id) FROM match_transitions"
-                  " WHERE match_id = %s",
-                  m);
+    t_assert_scalar(&srv, "proposed,contacted,accepted,cooperating",
+                    "SELECT string_agg(to_status, ',' ORDER BY id) FROM match_transitions"
+                    " WHERE match_id = %s",
+                    m);
     free(m);
 }
 END_TEST
@@ -382,10 +355,10 @@ START_TEST(stale_if_match_changes_nothing)
     char path[64];
     snprintf(path, sizeof path, "/api/v1/matches/%s", m);
     const char *headers[] = {"If-Match: \"7\"", NULL};
-    struct t_resp *r = req(admin, "PATCH", path, headers, "{\"status\":\"contacted\"}");
-    expect(r, 412);
+    struct t_resp *r = t_call(&srv, admin, "PATCH", path, headers, "{\"status\":\"contacted\"}");
+    t_expect_status(r, 412);
     t_resp_free(r);
-    assert_scalar("proposed", "SELECT status FROM matches WHERE id = %s", m);
+    t_assert_scalar(&srv, "proposed", "SELECT status FROM matches WHERE id = %s", m);
     free(m);
 }
 END_TEST
@@ -394,20 +367,20 @@ START_TEST(lists_show_each_role_its_own_matches)
 {
     char *a = propose(admin, demand, battery[0], 201);
     char *b = propose(admin, demand, battery[1], 201);
-    struct t_resp *r = req(expert_tok, "GET", "/api/v1/matches", NULL, NULL);
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, expert_tok, "GET", "/api/v1/matches", NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
     t_resp_free(r);
-    r = req(owner, "GET", "/api/v1/matches?limit=1", NULL, NULL);
-    expect(r, 200);
+    r = t_call(&srv, owner, "GET", "/api/v1/matches?limit=1", NULL, NULL);
+    t_expect_status(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(r->json, "next_cursor")));
     t_resp_free(r);
-    r = req(other_ent, "GET", "/api/v1/matches", NULL, NULL);
+    r = t_call(&srv, other_ent, "GET", "/api/v1/matches", NULL, NULL);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     t_resp_free(r);
-    r = req(admin, "GET", "/api/v1/matches?status=proposed&demand_id=abc", NULL, NULL);
-    expect(r, 400);
+    r = t_call(&srv, admin, "GET", "/api/v1/matches?status=proposed&demand_id=abc", NULL, NULL);
+    t_expect_status(r, 400);
     t_resp_free(r);
     free(a);
     free(b);
@@ -418,18 +391,18 @@ START_TEST(an_expert_gets_open_demands_recommended)
 {
     char path[96];
     snprintf(path, sizeof path, "/api/v1/experts/%s/recommended-demands", battery[0]);
-    struct t_resp *r = req(expert_tok, "GET", path, NULL, NULL);
-    expect(r, 200);
+    struct t_resp *r = t_call(&srv, expert_tok, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
     cJSON *items = cJSON_GetObjectItem(r->json, "items");
     ck_assert_int_eq(cJSON_GetArraySize(items), 1); /* the draft is not open */
     ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "demand_id")->valueint,
                      atoi(demand));
     t_resp_free(r);
-    r = req(other_expert_tok, "GET", path, NULL, NULL);
-    expect(r, 404);
+    r = t_call(&srv, other_expert_tok, "GET", path, NULL, NULL);
+    t_expect_status(r, 404);
     t_resp_free(r);
-    r = req(owner, "GET", path, NULL, NULL);
-    expect(r, 403);
+    r = t_call(&srv, owner, "GET", path, NULL, NULL);
+    t_expect_status(r, 403);
     t_resp_free(r);
 }
 END_TEST
