@@ -3,6 +3,7 @@
 #include "api/access.h"
 #include "api/app.h"
 #include "cli/create_user.h"
+#include "cli/reindex.h"
 #include "core/hasher.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -36,6 +37,8 @@ static void usage(FILE *out)
                  "  create-user    --username U --role R [--display-name N] [--region CODE]\n"
                  "                 [--enterprise ID] [--expert ID] [--if-missing]; the password\n"
                  "                 is read from standard input\n"
+                 "  reindex        recompute every library record's search terms (after a bulk\n"
+                 "                 load with SQL, or a dictionary change) and exit\n"
                  "  routes         print every route with the roles that may call it\n"
                  "  print-config   print every setting with its current value\n"
                  "  version        print the version\n\n"
@@ -276,6 +279,14 @@ int main(int argc, char **argv)
         rc = migrate_run(cfg.database, false);
     } else if (strcmp(cli.command, "create-user") == 0) {
         rc = create_user_run(cfg.database, &cli.user);
+    } else if (strcmp(cli.command, "reindex") == 0) {
+        if (!segment_init(cfg.dictionary))
+            fprintf(stderr,
+                    "sikud reindex: dictionary \"%s\" not loaded; indexing by character"
+                    " n-grams only\n",
+                    cfg.dictionary);
+        rc = reindex_run(cfg.database);
+        segment_shutdown();
     } else if (strcmp(cli.command, "routes") == 0) {
         rc = print_routes(&cfg);
     } else if (strcmp(cli.command, "print-config") == 0) {

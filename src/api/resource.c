@@ -3,7 +3,7 @@
 
 #include "api/access.h"
 #include "api/app.h"
-#include "domain/segment.h"
+#include "domain/search_terms.h"
 #include "http/json_body.h"
 #include "http/problem.h"
 #include "http/request.h"
@@ -82,36 +82,10 @@ cJSON *api_validated_body(struct http_request *req, const struct field_spec *spe
     return NULL;
 }
 
-static void add_terms_of(cJSON *arr, const char *text)
-{
-    struct terms t;
-    terms_init(&t);
-    segment_index_terms(text, &t);
-    for (size_t i = 0; i < t.n; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(t.v[i]));
-    terms_free(&t);
-}
-
 const char *api_search_terms(struct http_request *req, const cJSON *clean,
                              const char *const *search_fields)
 {
-    cJSON *out = cJSON_CreateObject();
-    for (const char *const *f = search_fields; *f; f++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(clean, *f);
-        if (v == NULL)
-            continue;
-        cJSON *arr = cJSON_AddArrayToObject(out, *f);
-        if (cJSON_IsString(v)) {
-            add_terms_of(arr, v->valuestring);
-        } else if (cJSON_IsArray(v)) {
-            const cJSON *el;
-            cJSON_ArrayForEach(el, v)
-            {
-                if (cJSON_IsString(el))
-                    add_terms_of(arr, el->valuestring);
-            }
-        }
-    }
+    cJSON *out = search_terms_object(clean, search_fields);
     const char *text = api_json_text(req, out);
     cJSON_Delete(out);
     return text;

@@ -268,6 +268,37 @@ START_TEST(audit_log_keeps_before_and_after)
 }
 END_TEST
 
+/* A record loaded with SQL (no search terms) is found once `sikud reindex` has run, and the
+ * reindex moves neither updated_at, version nor the audit log. */
+START_TEST(reindex_makes_sql_loaded_records_searchable)
+{
+    t_db_exec(&srv, "INSERT INTO enterprises (name, credit_code, region_code, description)"
+                    " VALUES ('扬州光伏组件有限公司', '91321003MA1M00001A', '321003',"
+                    " '专业生产太阳能电池组件')");
+    char *before = t_db_scalar(&srv, "SELECT updated_at::text || version FROM enterprises"
+                                     " WHERE name = '扬州光伏组件有限公司'");
+    char *audit = t_db_scalar(&srv, "SELECT count(*) FROM audit_log");
+    struct t_resp *r = t_call(&srv, admin, "GET", "/api/v1/enterprises?q=太阳能电池", NULL, NULL);
+    t_expect_status(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    t_resp_free(r);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s reindex --database '%s' >/dev/null", getenv("SIKU_TEST_SIKUD"),
+             srv.conninfo);
+    ck_assert_int_eq(system(cmd), 0);
+    r = t_call(&srv, admin, "GET", "/api/v1/enterprises?q=太阳能电池", NULL, NULL);
+    t_expect_status(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, before,
+                    "SELECT updated_at::text || version FROM enterprises"
+                    " WHERE name = '扬州光伏组件有限公司'");
+    t_assert_scalar(&srv, audit, "SELECT count(*) FROM audit_log");
+    free(before);
+    free(audit);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("enterprises");
@@ -283,6 +314,7 @@ int main(void)
     tcase_add_test(tc, archive_hides_and_restore_brings_back);
     tcase_add_test(tc, search_finds_chinese_words);
     tcase_add_test(tc, audit_log_keeps_before_and_after);
+    tcase_add_test(tc, reindex_makes_sql_loaded_records_searchable);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -1,0 +1,138 @@
+/* reindex over a blocking connection (an admin command, not the serving path). */
+#include "cli/reindex.h"
+
+#include "domain/search_terms.h"
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Each table and the fields its `search` column weighs (migrations/0004_libraries.sql). */
+struct indexed_table {
+    const char *name;
+    const char *select; /* $1 last id: (id, json of the fields) of the next batch */
+    const char *const *fields;
+};
+
+static const char *const enterprise_fields[] = {"name", "description", "address", NULL};
+static const char *const expert_fields[] = {"name",         "keywords",    "research_fields",
+                                            "achievements", "affiliation", "position",
+                                            "division",     NULL};
+static const char *const demand_fields[] = {"title", "keywords", "description", NULL};
+static const char *const project_fields[] = {"title", "keywords", "summary", "outcome_note", NULL};
+
+#define SELECT_BATCH(table, cols)                                                                  \
+    "SELECT id::text, json_build_object(" cols ")::text FROM " table                               \
+    " WHERE id > $1::bigint ORDER BY id LIMIT 1000"
+
+static const struct indexed_table tables[] = {
+    {"enterprises",
+     SELECT_BATCH("enterprises", "'name', name, 'description', description, 'address', address"),
+     enterprise_fields},
+    {"experts",
+     SELECT_BATCH("experts", "'name', name, 'keywords', keywords, 'research_fields',"
+                             " research_fields, 'achievements', achievements, 'affiliation',"
+                             " affiliation, 'position', position, 'division', division"),
+     expert_fields},
+    {"demands",
+     SELECT_BATCH("demands", "'title', title, 'keywords', keywords, 'description', description"),
+     demand_fields},
+    {"projects",
+     SELECT_BATCH("projects", "'title', title, 'keywords', keywords, 'summary', summary,"
+                              " 'outcome_note', outcome_note"),
+     project_fields},
+};
+
+/* The rows of one batch as [{"id":..,"terms":{..}}, ...]; NULL when out of memory. */
+static char *batch_terms(PGresult *res, const char *const *fields)
+{
+    cJSON *rows = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++) {
+        cJSON *values = cJSON_Parse(PQgetvalue(res, i, 1));
+        if (values == NULL)
+            continue;
+        cJSON *row = cJSON_CreateObject();
+        cJSON_AddRawToObject(row, "id", PQgetvalue(res, i, 0));
+        cJSON_AddItemToObject(row, "terms", search_terms_object(values, fields));
+        cJSON_AddItemToArray(rows, row);
+        cJSON_Delete(values);
+    }
+    char *text = cJSON_PrintUnformatted(rows);
+    cJSON_Delete(rows);
+    return text;
+}
+
+static bool ok(PGresult *res, ExecStatusType want, const char *what)
+{
+    if (PQresultStatus(res) == want)
+        return true;
+    fprintf(stderr, "sikud reindex: %s: %s", what, PQresultErrorMessage(res));
+    return false;
+}
+
+/* Reindexes one table; returns the number of rows, or -1. */
+static long reindex_table(PGconn *db, const struct indexed_table *t)
+{
+    char update[256];
+    snprintf(update, sizeof update,
+             "UPDATE %s t SET terms = x.terms FROM jsonb_to_recordset($1::jsonb)"
+             " AS x(id bigint, terms jsonb) WHERE t.id = x.id",
+             t->name);
+    long done = 0;
+    char last[32] = "0";
+    for (;;) {
+        const char *params[] = {last};
+        PGresult *res = PQexecParams(db, t->select, 1, NULL, params, NULL, NULL, 0);
+        if (!ok(res, PGRES_TUPLES_OK, t->name)) {
+            PQclear(res);
+            return -1;
+        }
+        int n = PQntuples(res);
+        if (n == 0) {
+            PQclear(res);
+            return done;
+        }
+        snprintf(last, sizeof last, "%s", PQgetvalue(res, n - 1, 0));
+        char *rows = batch_terms(res, t->fields);
+        PQclear(res);
+        const char *uparams[] = {rows};
+        res = PQexecParams(db, update, 1, NULL, uparams, NULL, NULL, 0);
+        cJSON_free(rows);
+        bool good = ok(res, PGRES_COMMAND_OK, t->name);
+        PQclear(res);
+        if (!good)
+            return -1;
+        done += n;
+    }
+}
+
+int reindex_run(const char *conninfo)
+{
+    PGconn *db = PQconnectdb(conninfo);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "sikud reindex: cannot connect: %s", PQerrorMessage(db));
+        PQfinish(db);
+        return 1;
+    }
+    PGresult *res = PQexec(db, "SELECT set_config('siku.role', 'cli', false),"
+                               " set_config('siku.action', 'reindex', false)");
+    PQclear(res);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && rc == 0; i++) {
+        long n = reindex_table(db, &tables[i]);
+        if (n < 0)
+            rc = 1;
+        else
+            printf("%s: %ld reindexed\n", tables[i].name, n);
+    }
+    if (rc == 0) {
+        res = PQexec(db, "ANALYZE enterprises, experts, demands, projects");
+        PQclear(res);
+        res = PQexec(db, "SELECT match_refresh_lexeme_stats()");
+        PQclear(res);
+    }
+    PQfinish(db);
+    return rc;
+}
