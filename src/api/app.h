@@ -47,6 +47,8 @@ void projects_register(struct router *r);
 void service_groups_register(struct router *r);
 void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
+void workstations_register(struct router *r);
+void workstation_reports_register(struct router *r);
 void matching_register(struct router *r);
 void matches_register(struct router *r);
 

@@ -69,6 +69,9 @@ static void setup(void)
     copy_id(academician, sizeof academician,
             "INSERT INTO experts (kind, name, academy) VALUES ('academician', '王院士', 'CAE')"
             " RETURNING id");
+    /* A station a project names (workstation_id is a foreign key). */
+    t_db_exec(&srv, "INSERT INTO workstations (id, name, host_enterprise_id, region_code)"
+                    " SELECT 12345, '项目工作站', (SELECT min(id) FROM enterprises), '321003'");
     char bind[64];
     login_as(admin, "p_admin", "admin", NULL);
     login_as(city, "p_city", "city_staff", NULL);

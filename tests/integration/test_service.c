@@ -70,6 +70,10 @@ static void setup(void)
     copy_id(academician, sizeof academician,
             "INSERT INTO experts (kind, name, academy) VALUES ('academician', '王院士', 'CAE')"
             " RETURNING id");
+    /* Stations the activities name (workstation_id is a foreign key). */
+    t_db_exec(&srv, "INSERT INTO workstations (id, name, host_enterprise_id, region_code)"
+                    " SELECT i, '活动工作站' || i, (SELECT min(id) FROM enterprises), '321003'"
+                    " FROM unnest(ARRAY[7, 8, 42]) i");
     char bind[64];
     login_as(admin, "s_admin", "admin", NULL);
     login_as(city, "s_city", "city_staff", NULL);
