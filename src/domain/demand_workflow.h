@@ -21,15 +21,15 @@ enum demand_status {
 };
 
 enum demand_action {
-    DEMAND_SUBMIT,    /* draft -> submitted (the enterprise) */
-    DEMAND_PUBLISH,   /* submitted -> published (staff) */
-    DEMAND_REJECT,    /* submitted -> rejected, with a reason (staff) */
-    DEMAND_WITHDRAW,  /* draft, submitted, published -> withdrawn (the enterprise) */
-    DEMAND_REVISE,    /* rejected, withdrawn -> draft (the enterprise edits and resubmits) */
-    DEMAND_MATCH,     /* published -> matching (a match is proposed) */
-    DEMAND_MATCHED,   /* published, matching -> matched (a match is accepted) */
-    DEMAND_COOPERATE, /* published, matching, matched -> cooperating */
-    DEMAND_CLOSE,     /* published, matching, matched, cooperating -> closed (staff) */
+    DEMAND_SUBMIT,      /* draft -> submitted (the enterprise) */
+    DEMAND_PUBLISH,     /* submitted -> published (staff) */
+    DEMAND_REJECT,      /* submitted -> rejected, with a reason (staff) */
+    DEMAND_WITHDRAW,    /* draft, submitted, published -> withdrawn (the enterprise) */
+    DEMAND_REVISE,      /* rejected, withdrawn -> draft (the enterprise edits and resubmits) */
+    DEMAND_MATCH,       /* published -> matching (a match is proposed) */
+    DEMAND_MATCH_FOUND, /* published, matching -> matched (a match is accepted) */
+    DEMAND_COOPERATE,   /* published, matching, matched -> cooperating */
+    DEMAND_CLOSE,       /* published, matching, matched, cooperating -> closed (staff) */
     DEMAND_ACTION_COUNT
 };
 
