@@ -52,6 +52,7 @@ void app_register_routes(struct router *router)
     thesaurus_register(router);
     workstations_register(router);
     workstation_reports_register(router);
+    assessments_register(router);
     matching_register(router);
     matches_register(router);
 }

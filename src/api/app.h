@@ -49,6 +49,7 @@ void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
 void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
+void assessments_register(struct router *r);
 void matching_register(struct router *r);
 void matches_register(struct router *r);
 
