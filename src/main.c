@@ -12,15 +12,20 @@
 #include "domain/role.h"
 #include "domain/segment.h"
 #include "http/http_server.h"
+#include "http/static_files.h"
 
 #include <libpq-fe.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef SIKU_VERSION
 #define SIKU_VERSION "dev"
+#endif
+#ifndef SIKU_WEB_DIR
+#define SIKU_WEB_DIR "/usr/local/share/siku/web"
 #endif
 
 static void usage(FILE *out)
@@ -156,12 +161,38 @@ static bool load_config(struct config *cfg, const struct cli *cli, int argc, cha
     return true;
 }
 
+/* The web console: web_dir, or the installed copy. A console that is not there is not an
+ * error (the API serves without it); one that cannot be read is. */
+static bool load_web(const struct config *cfg, struct http_static **out)
+{
+    const char *dir = cfg->web_dir[0] ? cfg->web_dir : SIKU_WEB_DIR;
+    char err[512];
+    *out = NULL;
+    if (cfg->web_dir[0] == '\0' && access(dir, F_OK) != 0) {
+        log_info("no web console at %s; serving the API only", dir);
+        return true;
+    }
+    *out = http_static_load(dir, err, sizeof err);
+    if (*out == NULL) {
+        log_error("web console: %s", err);
+        return false;
+    }
+    log_info("web console: %zu files from %s", http_static_count(*out), dir);
+    return true;
+}
+
 static int serve(struct config *cfg)
 {
     app_set_config(cfg);
     struct router router;
     router_init(&router);
     app_register_routes(&router);
+    struct http_static *web;
+    if (!load_web(cfg, &web)) {
+        router_free(&router);
+        db_stmt_reset();
+        return 1;
+    }
     struct http_server_config hc = {
         .listen = cfg->listen,
         .threads = cfg->threads,
@@ -175,6 +206,7 @@ static int serve(struct config *cfg)
         .idle_timeout_ms = cfg->idle_timeout_ms,
         .shutdown_timeout_ms = cfg->shutdown_timeout_ms,
         .access_log = cfg->access_log,
+        .web = web,
     };
     struct http_server_hooks hooks = {
         .worker_init = app_worker_init,
@@ -194,6 +226,7 @@ static int serve(struct config *cfg)
     access_cache_clear();
     segment_shutdown();
     router_free(&router);
+    http_static_free(web);
     db_stmt_reset();
     return ok ? 0 : 1;
 }

@@ -74,7 +74,8 @@ static const struct config_key config_keys[] = {
         "bearer token (16+ characters) a scraper may use for /metrics; empty = admins only"),
     KEY(log_level, CONFIG_STRING, "info", 0, 0, "debug, info, warn or error"),
     KEY(access_log, CONFIG_BOOL, "true", 0, 1, "one JSON line per request on stderr"),
-    KEY(web_dir, CONFIG_STRING, "", 0, 0, "directory of the web console; empty = built-in path"),
+    KEY(web_dir, CONFIG_STRING, "", 0, 0,
+        "directory of the web console (read at start-up); empty = the installed copy"),
     KEY(dictionary, CONFIG_STRING, "/etc/friso/friso.ini", 0, 0,
         "libfriso ini of the Chinese word dictionary; empty = n-gram segmentation only"),
 };

@@ -2,6 +2,7 @@
  * limits and timeouts, hands routed requests to the application, and writes replies. */
 #include "http/http_internal.h"
 #include "http/problem.h"
+#include "http/static_files.h"
 
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -283,7 +284,7 @@ static bool route_request(struct http_conn *c)
             router_format_allow(allowed, allow, sizeof allow);
             http_add_header(req, "Allow", allow);
             http_reply_problem_raw(req, 405, "method_not_allowed", "method not allowed here");
-        } else {
+        } else if (!http_static_serve(cfg->web, req)) {
             http_reply_problem_raw(req, 404, "route_not_found", "no such route");
         }
         return false;

@@ -9,6 +9,7 @@
 
 struct event_base;
 struct evbuffer;
+struct http_static;
 
 struct http_server_config {
     const char *listen; /* "127.0.0.1:8080", "[::1]:8080" */
@@ -23,6 +24,8 @@ struct http_server_config {
     int idle_timeout_ms;
     int shutdown_timeout_ms;
     bool access_log;
+    /* Files answered for paths no route claims (the web console), or NULL. */
+    const struct http_static *web;
 };
 
 struct http_request;

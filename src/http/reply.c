@@ -204,7 +204,7 @@ static bool write_head(struct http_request *req, int status, const char *content
         evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
     if (content_length >= 0)
         evbuffer_add_printf(out, "Content-Length: %lld\r\n", content_length);
-    else
+    else if (status != 204 && status != 304) /* these have no body and no framing for one */
         evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
     for (struct http_resp_header *h = req->resp_headers; h; h = h->next)
         evbuffer_add_printf(out, "%s: %s\r\n", h->name, h->value);
