@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct t_server srv;
 static char admin[64], city[64], county[64], ent[64];
@@ -355,6 +356,104 @@ START_TEST(test_publish_freezes_the_year)
 }
 END_TEST
 
+/* A part of the XLSX (a zip) in r's body, through unzip(1); malloc'd. */
+static char *xlsx_part(const struct t_resp *r, const char *part)
+{
+    char path[] = "/tmp/siku-test-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, r->body, r->len), (ssize_t)r->len);
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "unzip -p %s %s", path, part);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t cap = 1 << 20, n = 0;
+    char *out = malloc(cap);
+    size_t got;
+    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0)
+        n += got;
+    out[n] = '\0';
+    pclose(p);
+    unlink(path);
+    ck_assert_msg(n > 0, "no %s in the workbook", part);
+    return out;
+}
+
+START_TEST(test_export_xlsx_and_csv)
+{
+    struct t_resp *r = req(county, "GET", "/api/v1/assessments/2025/export?format=xlsx", NULL);
+    expect(r, 200);
+    char *type = t_resp_header(r, "Content-Type"), *disp = t_resp_header(r, "Content-Disposition");
+    ck_assert_str_eq(type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    /* 院士工作站考核结果-2025.xlsx, RFC 5987 encoded, beside an ASCII fallback. */
+    ck_assert_ptr_nonnull(strstr(disp, "filename=\"assessment-2025.xlsx\""));
+    ck_assert_ptr_nonnull(strstr(disp, "filename*=UTF-8''%E9%99%A2%E5%A3%AB"));
+    free(type);
+    free(disp);
+    ck_assert(r->len > 4 && memcmp(r->body, "PK", 2) == 0);
+    char *book = xlsx_part(r, "xl/workbook.xml");
+    ck_assert_ptr_nonnull(strstr(book, "考核结果"));
+    ck_assert_ptr_nonnull(strstr(book, "按地区和等级汇总"));
+    free(book);
+    char *sheet = xlsx_part(r, "xl/worksheets/sheet1.xml");
+    static const char *const want[] = {"名次",
+                                       "工作站名称",
+                                       "依托企业",
+                                       "最终得分",
+                                       "示范典型推荐",
+                                       "考核站A",
+                                       "扬州甲科技有限公司",
+                                       "邗江区",
+                                       "优秀",
+                                       "现场核查：制度建设材料补齐",
+                                       "<v>95</v>",
+                                       "<v>70</v>",
+                                       "未提交年度报告",
+                                       "topLeftCell=\"A2\""};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(sheet, want[i]) != NULL, "sheet1 lacks %s", want[i]);
+    free(sheet);
+    char *summary = xlsx_part(r, "xl/worksheets/sheet2.xml");
+    ck_assert_ptr_nonnull(strstr(summary, "全市合计"));
+    ck_assert_ptr_nonnull(strstr(summary, "江都区"));
+    free(summary);
+    t_resp_free(r);
+    r = req(city, "GET", "/api/v1/assessments/2025/export?format=csv", NULL);
+    expect(r, 200);
+    type = t_resp_header(r, "Content-Type");
+    ck_assert_str_eq(type, "text/csv; charset=utf-8");
+    free(type);
+    ck_assert(memcmp(r->body, "\xEF\xBB\xBF", 3) == 0);
+    /* Header, then one line per running station, in rank order. */
+    int lines = 0;
+    bool found = false;
+    for (char *line = strtok(r->body + 3, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+        if (lines == 0)
+            ck_assert_str_eq(line, "名次,工作站编号,工作站名称,依托企业,所在地区,计算得分,"
+                                   "调整得分,调整理由,最终得分,等级,示范典型推荐,评分状态,"
+                                   "报告问题");
+        if (strstr(line, "考核站C")) {
+            char want_line[256];
+            snprintf(want_line, sizeof want_line,
+                     "1,%s,考核站C,扬州甲科技有限公司,江都区,70.00,95.00,"
+                     "现场核查：制度建设材料补齐,95.00,优秀,,已评分,院士在站天数多于服务活动记录",
+                     st[2]);
+            ck_assert_str_eq(line, want_line);
+            found = true;
+        }
+        lines++;
+    }
+    ck_assert(found);
+    ck_assert_int_eq(lines, 7);
+    t_resp_free(r);
+    ck_assert_int_eq(status_of(city, "GET", "/api/v1/assessments/2025/export?format=pdf", NULL),
+                     400);
+    ck_assert_int_eq(status_of(city, "GET", "/api/v1/assessments/2030/export", NULL), 404);
+    ck_assert_int_eq(status_of(ent, "GET", "/api/v1/assessments/2025/export", NULL), 403);
+}
+END_TEST
+
 static Suite *assessments_suite(void)
 {
     Suite *s = suite_create("assessments");
@@ -366,6 +465,7 @@ static Suite *assessments_suite(void)
     tcase_add_test(tc, test_run_scores_ranks_grades_and_proposes);
     tcase_add_test(tc, test_adjust_keeps_computed_and_reranks);
     tcase_add_test(tc, test_publish_freezes_the_year);
+    tcase_add_test(tc, test_export_xlsx_and_csv);
     suite_add_tcase(s, tc);
     return s;
 }
