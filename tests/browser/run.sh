@@ -45,6 +45,7 @@ user qiye enterprise Siku-company-2026 --enterprise "$ENTERPRISE"
 # A published demand to rank and propose experts for.
 SIKU_TEST_DEMAND=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM demands WHERE status = 'published' AND archived_at IS NULL ORDER BY id LIMIT 1")
 export SIKU_TEST_DEMAND
+export SIKU_TEST_ENTERPRISE=$ENTERPRISE
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG="$SIKU_ROOT/build/sikud-browser.log"

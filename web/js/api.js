@@ -83,6 +83,8 @@ export const api = {
     (await send('PATCH', path, { body, headers: etag ? { 'If-Match': etag } : {} })).data,
   action: async (path, body, etag) =>
     (await send('POST', path, { body, headers: etag ? { 'If-Match': etag } : {} })).data,
+  // A whole replacement; answers {data, etag} (201 when it created the resource).
+  put: (path, body, etag) => send('PUT', path, { body, headers: etag ? { 'If-Match': etag } : {} }),
   del: async (path) => (await send('DELETE', path)).data,
   async login(username, password) {
     const { data } = await send('POST', '/auth/login', { body: { username, password }, retry: false });

@@ -165,26 +165,29 @@ export async function forDemand(params, el, user) {
 // The match board (staff: every match by state) and the expert's offered matches.
 export async function board(_params, el, user) {
   const expert = user.role === 'expert';
+  const enterprise = user.role === 'enterprise';
   const filters = buildForm([
     { name: 'status', label: '状态', type: 'select', options: MATCH_STATUS },
-  ], expert ? {} : { status: 'proposed' }, { submitLabel: '查询', onSubmit: async () => table.reload() });
+  ], expert || enterprise ? {} : { status: 'proposed' }, { submitLabel: '查询', onSubmit: async () => table.reload() });
   filters.form.classList.add('filters');
   const table = pagedTable({
     columns: [
-      { label: '需求', value: (m) => h('a', { href: '#/demands/' + m.demand_id, onclick: (e) => e.stopPropagation() }, m.demand?.title || '需求 ' + m.demand_id) },
-      ...(expert ? [] : [{ label: '专家', value: (m) => m.expert?.name || '' }]),
+      { label: '需求', value: (m) => (expert ? m.demand?.title || '需求 ' + m.demand_id
+        : h('a', { href: `#/demands/${m.demand_id}/matches` }, m.demand?.title || '需求 ' + m.demand_id)) },
+      ...(expert ? [] : [{ label: '专家', value: (m) => [m.expert?.name || '', m.expert?.affiliation ? h('small', { class: 'muted' }, ' ' + m.expert.affiliation) : null] }]),
       { label: '匹配度', value: (m) => (m.score == null ? '' : Number(m.score).toFixed(3)) },
       { label: '状态', value: statusBadge },
       { label: '更新', value: (m) => fmtDate(m.updated_at) },
-      { label: '操作', value: (m) => h('span', { class: 'actions', onclick: (e) => e.stopPropagation() },
-        matchActions(m, user, () => table.reload())) },
+      ...(enterprise ? [] : [{ label: '操作', value: (m) => h('span', { class: 'actions', onclick: (e) => e.stopPropagation() },
+        matchActions(m, user, () => table.reload())) }]),
     ],
     load: (cursor) => api.get('/matches', { ...filters.read(), limit: 20, cursor }),
-    empty: expert ? '暂无向您推荐的需求' : '没有这个状态的匹配',
+    empty: expert ? '暂无向您推荐的需求' : enterprise ? '科协还没有为您的需求推荐专家' : '没有这个状态的匹配',
   });
-  clear(el, h('h1', {}, expert ? '推荐给我的需求' : '匹配看板'),
+  clear(el, h('h1', {}, expert ? '推荐给我的需求' : enterprise ? '对接进展' : '匹配看板'),
     h('p', { class: 'help' }, expert ? '科协为您推荐的企业需求；接受后科协会安排对接。'
-      : '推荐 → 联系 → 专家接受或婉拒 → 合作 → 关闭；每一步都有记录。'),
+      : enterprise ? '科协为您的需求推荐的专家，以及对接进行到哪一步。'
+        : '推荐 → 联系 → 专家接受或婉拒 → 合作 → 关闭；每一步都有记录。'),
     filters.form, table.el);
   await table.reload();
   if (expert && user.expert_id) {
