@@ -121,7 +121,9 @@ CREATE TABLE match_settings (
     -- trusted; less is trusted in proportion
     text_confidence real NOT NULL DEFAULT 16 CHECK (text_confidence > 0),
     -- query words found in more than this share of experts say nothing
-    max_word_share real NOT NULL DEFAULT 0.2 CHECK (max_word_share > 0 AND max_word_share <= 1)
+    max_word_share real NOT NULL DEFAULT 0.2 CHECK (max_word_share > 0 AND max_word_share <= 1),
+    -- how many experts each query word is looked up in at most
+    word_postings integer NOT NULL DEFAULT 1000 CHECK (word_postings > 0)
 );
 INSERT INTO match_settings DEFAULT VALUES;
 CREATE TRIGGER match_settings_audit AFTER INSERT OR UPDATE OR DELETE ON match_settings
@@ -209,14 +211,18 @@ d AS (SELECT * FROM demands WHERE id = p_demand),
 -- informative query lexemes only: words most experts use say nothing
 lx AS (SELECT i.lexeme, i.idf, to_tsquery('simple', quote_literal(i.lexeme)) AS q
        FROM expert_lexeme_idf(tsquery_lexemes(p_query)) i, cfg
-       WHERE i.share <= cfg.max_word_share),
-lxq AS (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM lx),
--- experts sharing informative words, scored by the information they share
+       WHERE i.share <= cfg.max_word_share
+       ORDER BY i.idf DESC LIMIT 24),
+-- experts sharing informative words, scored by the information they share: one index scan per
+-- word (an inverted index walk), summed per expert. A word's postings are capped: past a few
+-- hundred experts a word is common, and reading all of them costs more than it tells.
 hits AS (
-    SELECT e.id, e.discipline_codes,
-           (SELECT sum(lx.idf) FROM lx WHERE e.search @@ lx.q) AS s
-    FROM experts e, lxq WHERE lxq.q IS NOT NULL AND e.search @@ lxq.q AND e.archived_at IS NULL
-    ORDER BY ts_rank(e.search, lxq.q) DESC LIMIT 2000),
+    SELECT p.id, max(p.discipline_codes) AS discipline_codes, sum(p.idf) AS s
+    FROM lx CROSS JOIN LATERAL (
+        SELECT e.id, e.discipline_codes, lx.idf FROM experts e
+        WHERE e.search @@ lx.q AND e.archived_at IS NULL
+        LIMIT (SELECT word_postings FROM cfg)) p
+    GROUP BY p.id ORDER BY s DESC, p.id LIMIT 300),
 top_hits AS (SELECT * FROM hits ORDER BY s DESC LIMIT 50),
 -- how far to trust the text: a best hit sharing one middling word says little
 conf AS (SELECT least(1, coalesce(max(h.s), 0) / (SELECT text_confidence FROM cfg)) AS c,
@@ -253,6 +259,9 @@ profile AS (
     SELECT k, sum(s.w) AS w FROM seeds s JOIN experts e ON e.id = s.id, unnest(e.keywords) k
     GROUP BY k ORDER BY 2 DESC LIMIT 40),
 top_fields AS (SELECT disc FROM field ORDER BY p DESC LIMIT 3),
+-- the field and the profile as maps, for cheap lookups per candidate
+maps AS (SELECT (SELECT jsonb_object_agg(disc, p) FROM field) AS fm,
+                (SELECT jsonb_object_agg(k, w) FROM profile) AS pm),
 -- candidates through the indexes: text hits, experts of the likeliest fields (those who serve
 -- the industry first), experts using the field's keywords
 cand_ids AS (
@@ -260,14 +269,16 @@ cand_ids AS (
     UNION
     (SELECT e.id FROM experts e, d
      WHERE e.discipline_roots && ARRAY(SELECT disc FROM top_fields) AND e.archived_at IS NULL
-     ORDER BY e.industry_codes @> ARRAY[d.industry_code] DESC, e.id LIMIT 500)
+     ORDER BY e.industry_codes @> ARRAY[d.industry_code] DESC, e.id LIMIT 300)
     UNION
     (SELECT e.id FROM experts e
-     WHERE e.keywords && ARRAY(SELECT k FROM profile) AND e.archived_at IS NULL LIMIT 1000)
+     WHERE e.keywords && ARRAY(SELECT k FROM profile) AND e.archived_at IS NULL LIMIT 600)
     UNION
     SELECT (p_filters ->> 'expert_id')::bigint WHERE p_filters ->> 'expert_id' IS NOT NULL),
 cand AS (
-    SELECT e.*, h.s FROM cand_ids i JOIN experts e ON e.id = i.id
+    SELECT e.id, e.search, e.keywords, e.discipline_codes, e.industry_codes, e.service_modes,
+           e.region_code, e.city_ties, h.s
+    FROM cand_ids i JOIN experts e ON e.id = i.id
     LEFT JOIN hits h ON h.id = e.id
     WHERE e.archived_at IS NULL AND e.consent AND e.available AND e.status <> 'deceased'
       AND (p_filters ->> 'region_code' IS NULL OR e.region_code = p_filters ->> 'region_code')
@@ -287,12 +298,12 @@ history AS (
            count(*) FILTER (WHERE m.status = 'declined') AS declined, count(*) AS total
     FROM matches m JOIN demands md ON md.id = m.demand_id, d
     WHERE m.expert_id IN (SELECT id FROM cand) GROUP BY m.expert_id),
-scored AS (
+scored AS MATERIALIZED (
     SELECT c.id, c.search, c.keywords,
-        coalesce((SELECT max(f.p * CASE WHEN x.n = 1 THEN 1 ELSE 0.5 END)
-                  FROM unnest(c.discipline_codes) WITH ORDINALITY x(code, n)
-                  JOIN field f ON f.disc = left(x.code, 3)), 0) AS discipline,
-        coalesce((SELECT sum(p.w) FROM profile p WHERE p.k = ANY (c.keywords)), 0)
+        greatest(coalesce((m.fm ->> left(c.discipline_codes[1], 3))::real, 0),
+                 0.5 * coalesce((m.fm ->> left(c.discipline_codes[2], 3))::real, 0),
+                 0.5 * coalesce((m.fm ->> left(c.discipline_codes[3], 3))::real, 0)) AS discipline,
+        coalesce((SELECT sum((m.pm ->> k)::real) FROM unnest(c.keywords) k), 0)
             / greatest(cardinality(c.keywords), 2) AS cl,
         (SELECT c FROM conf) * coalesce(c.s / (SELECT best FROM conf), 0) AS text,
         CASE WHEN d.industry_code = ANY (c.industry_codes) THEN 1
@@ -306,7 +317,7 @@ scored AS (
              WHEN left(c.region_code, 4) = left(d.region_code, 4) OR cardinality(c.city_ties) > 0
              THEN 0.5 ELSE 0 END AS region,
         coalesce(least(1, h.coop / 2.0) - h.declined::real / greatest(h.total, 3), 0) AS history
-    FROM cand c CROSS JOIN d LEFT JOIN history h ON h.expert_id = c.id),
+    FROM cand c CROSS JOIN d CROSS JOIN maps m LEFT JOIN history h ON h.expert_id = c.id),
 norm AS (SELECT s.*, coalesce(s.cl / nullif(max(s.cl) OVER (), 0), 0) AS cluster FROM scored s),
 final AS (
     SELECT n.*, (cfg.w_discipline * n.discipline + cfg.w_cluster * n.cluster

@@ -19,9 +19,10 @@ trap 'exit 130' INT TERM
 
 bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# bench_start_db DBNAME: starts the cluster and makes DBNAME afresh, migrated; sets CONNINFO.
+# bench_start_db DBNAME [keep]: starts the cluster and makes DBNAME afresh (or keeps it when
+# the second argument is "keep" and it exists), migrated; sets CONNINFO.
 bench_start_db() {
-    local db=$1
+    local db=$1 keep=${2:-}
     siku_say "building the release daemon in $BUILD"
     siku_build "$BUILD" --buildtype=release
     mkdir -p "$OUT"
@@ -31,8 +32,12 @@ bench_start_db() {
     base=$(siku_pg_start "$PG_DIR" "$PG_PORT")
     SOCK=$(siku_pg_sockdir "$(realpath -m "$PG_DIR")")
     PGARGS=(-h "$SOCK" -p "$PG_PORT" -U postgres)
-    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "${PGARGS[@]}" -d postgres \
-        -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db OWNER siku" >/dev/null
+    if [ "$keep" != keep ] || ! "$PG_BIN/psql" -X -q "${PGARGS[@]}" -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "${PGARGS[@]}" -d postgres \
+            -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
+            -c "CREATE DATABASE $db OWNER siku" >/dev/null
+    fi
     CONNINFO="${base/dbname=siku/dbname=$db}"
     [[ $CONNINFO == *"dbname=$db"* ]] || CONNINFO="$base dbname=$db"
     "$BUILD/sikud" migrate --database "$CONNINFO" >"$OUT/migrate.log" 2>&1 ||
@@ -57,7 +62,7 @@ bench_start_sikud() {
         sleep 0.2
     done
     [ "$code" = 200 ] || siku_die "sikud /readyz answered ${code:-nothing} after 30 s"
-    BENCH_USER=bench BENCH_PASSWORD=Bench-Load-2026-pw
+    BENCH_USER=bench BENCH_PASSWORD=Load-Test-2026-pw
     printf '%s\n' "$BENCH_PASSWORD" | "$BUILD/sikud" create-user --database "$CONNINFO" \
         --username "$BENCH_USER" --role city_staff --display-name bench --if-missing \
         >"$OUT/create-user.log" 2>&1 ||

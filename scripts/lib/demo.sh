@@ -29,8 +29,8 @@ ENTERPRISE_NAME=$(psql_db -tAc "SELECT name FROM enterprises WHERE id = $ENTERPR
 EXPERT_NAME=$(psql_db -tAc "SELECT name FROM experts WHERE id = $EXPERT")
 
 printf '  %-14s %-12s %-18s %s\n' role username password "who"
-make_user admin admin "Siku-admin-2026" "系统管理员"
-make_user city city_staff "Siku-city-2026" "市科协 王晓红"
+make_user admin admin "Siku-Root-2026" "系统管理员"
+make_user city city_staff "Siku-Shi-2026" "市科协 王晓红"
 make_user hanjiang county_staff "Siku-county-2026" "邗江区科协 李建国" --region 321003
-make_user company enterprise "Siku-company-2026" "$ENTERPRISE_NAME 联系人" --enterprise "$ENTERPRISE"
-make_user expert expert "Siku-expert-2026" "专家 $EXPERT_NAME" --expert "$EXPERT"
+make_user company enterprise "Siku-Qiye-2026" "$ENTERPRISE_NAME 联系人" --enterprise "$ENTERPRISE"
+make_user expert expert "Siku-Zhuanjia-2026" "专家 $EXPERT_NAME" --expert "$EXPERT"

@@ -85,6 +85,21 @@ CREATE TEMP TABLE county (i serial, code text) ON COMMIT DROP;
 INSERT INTO county (code) VALUES ('321002'), ('321003'), ('321012'), ('321023'), ('321081'),
     ('321084'), ('321071'), ('321091'), ('321092');
 
+-- The thesaurus staff start from: synonyms and the everyday words for the city's fields
+-- (words are filled by `sikud reindex`, which segments each term).
+CREATE TEMP TABLE seed_synonyms (n int, terms text[]) ON COMMIT DROP;
+INSERT INTO seed_synonyms VALUES
+    (1, '{锂电池,锂离子电池,动力电池}'), (2, '{芯片,集成电路}'), (3, '{新能源汽车,电动汽车,电动车}'),
+    (4, '{光伏,太阳能电池,光伏组件}'), (5, '{机器人,工业机器人}'), (6, '{污水处理,废水处理,水处理}'),
+    (7, '{储能,储能系统,削峰填谷}'), (8, '{人工智能,AI,机器学习}'), (9, '{大模型,大语言模型}'),
+    (10, '{噪音,噪声,振动噪声}'), (11, '{保鲜,货架期,防腐}'), (12, '{数控机床,加工中心}');
+WITH g AS (
+    INSERT INTO thesaurus_groups (note)
+    SELECT '常用同义词 ' || n FROM seed_synonyms ORDER BY n RETURNING id, note)
+INSERT INTO thesaurus_terms (group_id, term, words)
+SELECT g.id, t, ARRAY[t] FROM g JOIN seed_synonyms s ON g.note = '常用同义词 ' || s.n,
+    unnest(s.terms) t;
+
 -- Experts.
 INSERT INTO experts (kind, name, gender, birth_year, title, position, affiliation, affiliation_kind,
     region_code, discipline_codes, industry_codes, research_fields, keywords, achievements,

@@ -2,6 +2,7 @@
 #include "cli/reindex.h"
 
 #include "domain/search_terms.h"
+#include "domain/segment.h"
 
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
@@ -108,6 +109,47 @@ static long reindex_table(PGconn *db, const struct indexed_table *t)
     }
 }
 
+/* The thesaurus' terms are found by the words the segmenter splits them into: recompute them
+ * too (a dictionary change moves them; rows loaded with SQL have none). */
+static long reindex_thesaurus(PGconn *db)
+{
+    PGresult *res = PQexec(db, "SELECT group_id::text, term FROM thesaurus_terms");
+    if (!ok(res, PGRES_TUPLES_OK, "thesaurus_terms")) {
+        PQclear(res);
+        return -1;
+    }
+    cJSON *rows = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct terms words;
+        terms_init(&words);
+        segment_words(PQgetvalue(res, i, 1), &words);
+        cJSON *row = cJSON_CreateObject();
+        cJSON_AddRawToObject(row, "group_id", PQgetvalue(res, i, 0));
+        cJSON_AddStringToObject(row, "term", PQgetvalue(res, i, 1));
+        cJSON *w = cJSON_AddArrayToObject(row, "words");
+        for (size_t k = 0; k < words.n; k++)
+            cJSON_AddItemToArray(w, cJSON_CreateString(words.v[k]));
+        terms_free(&words);
+        cJSON_AddItemToArray(rows, row);
+    }
+    long n = PQntuples(res);
+    PQclear(res);
+    char *text = cJSON_PrintUnformatted(rows);
+    cJSON_Delete(rows);
+    const char *params[] = {text};
+    res = PQexecParams(db,
+                       "UPDATE thesaurus_terms t SET words = ARRAY(SELECT"
+                       " jsonb_array_elements_text(x.words)) FROM jsonb_to_recordset($1::jsonb)"
+                       " AS x(group_id bigint, term text, words jsonb)"
+                       " WHERE t.group_id = x.group_id AND t.term = x.term"
+                       "   AND jsonb_array_length(x.words) > 0",
+                       1, NULL, params, NULL, NULL, 0);
+    cJSON_free(text);
+    bool good = ok(res, PGRES_COMMAND_OK, "thesaurus_terms");
+    PQclear(res);
+    return good ? n : -1;
+}
+
 int reindex_run(const char *conninfo)
 {
     PGconn *db = PQconnectdb(conninfo);
@@ -126,6 +168,13 @@ int reindex_run(const char *conninfo)
             rc = 1;
         else
             printf("%s: %ld reindexed\n", tables[i].name, n);
+    }
+    if (rc == 0) {
+        long n = reindex_thesaurus(db);
+        if (n < 0)
+            rc = 1;
+        else
+            printf("thesaurus terms: %ld resegmented\n", n);
     }
     if (rc == 0) {
         res = PQexec(db, "ANALYZE enterprises, experts, demands, projects");
