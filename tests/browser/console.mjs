@@ -250,6 +250,20 @@ await step('staff open a workstation for the enterprise and start it', async () 
   await shot(page, '10-workstation');
 });
 
+await step('staff register a project and approve it', async () => {
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '科技项目库' }).click();
+  await page.locator('table.list tbody tr').first().waitFor();
+  await page.getByRole('link', { name: '登记项目' }).click();
+  await page.getByLabel('项目名称').fill('浏览器测试产学研合作项目');
+  await page.getByLabel('所属地区').selectOption('321003');
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await page.getByRole('heading', { name: '浏览器测试产学研合作项目' }).waitFor();
+  await page.getByRole('button', { name: '立项', exact: true }).click();
+  await page.locator('.facts').getByText('立项').waitFor();
+  await page.getByRole('button', { name: '开始研究' }).waitFor();
+  await shot(page, '10-project-record');
+});
+
 await step('the console works on a phone', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(BASE + '/#/enterprises');

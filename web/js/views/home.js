@@ -8,6 +8,9 @@ const STAFF_CARDS = [
   ['#/experts', '专家库', '专家检索、学科与行业、服务方式', '/experts'],
   ['#/academicians', '院士库', '两院院士与外籍院士', '/academicians'],
   ['#/demands', '需求库', '企业技术需求的审核、发布与匹配', '/demands'],
+  ['#/projects', '科技项目库', '院士工作站合作、产学研合作与成果转化项目', '/projects'],
+  ['#/workstations', '院士工作站', '工作站状态与年度报告', '/workstations'],
+  ['#/matches', '匹配看板', '专家推荐与对接进展', '/matches'],
 ];
 
 async function countOf(path) {
