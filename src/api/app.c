@@ -50,6 +50,7 @@ void app_register_routes(struct router *router)
     service_groups_register(router);
     service_activities_register(router);
     thesaurus_register(router);
+    imports_register(router);
     workstations_register(router);
     workstation_reports_register(router);
     assessments_register(router);

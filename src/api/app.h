@@ -47,6 +47,7 @@ void projects_register(struct router *r);
 void service_groups_register(struct router *r);
 void service_activities_register(struct router *r);
 void thesaurus_register(struct router *r);
+void imports_register(struct router *r);
 void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
 void assessments_register(struct router *r);

@@ -4,6 +4,7 @@
 #include "api/api_db.h"
 #include "api/app.h"
 #include "api/constraints.h"
+#include "api/enterprises.h"
 #include "api/list.h"
 #include "api/resource.h"
 #include "api/search.h"
@@ -16,18 +17,19 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-static const char *const search_fields[] = {"name", "description", "address", NULL};
-static const char *const sizes[] = {"large", "medium", "small", "micro", NULL};
+const char *const enterprise_search_fields[] = {"name", "description", "address", NULL};
+const char *const enterprise_sizes[] = {"large", "medium", "small", "micro", NULL};
 
 #define STAFF ROLES_STAFF
 
-static const struct field_spec fields[] = {
+/* Shared with the import adapter (api/import_adapters.c): an imported row passes these. */
+const struct field_spec enterprise_fields[] = {
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, 0, NULL, STAFF, NULL},
     {"credit_code", FIELD_STRING, FIELD_REQUIRED, 18, 18, 0, NULL, STAFF, codes_check_credit_code},
     {"region_code", FIELD_STRING, FIELD_REQUIRED, 6, 6, 0, NULL, STAFF, codes_check_region_code},
     {"industry_code", FIELD_STRING, FIELD_NULLABLE, 1, 3, 0, NULL, STAFF,
      codes_check_industry_code},
-    {"size", FIELD_ENUM, FIELD_NULLABLE, 0, 0, 0, sizes, STAFF, NULL},
+    {"size", FIELD_ENUM, FIELD_NULLABLE, 0, 0, 0, enterprise_sizes, STAFF, NULL},
     {"high_tech", FIELD_BOOL, 0, 0, 0, 0, NULL, STAFF, NULL},
     {"address", FIELD_STRING, FIELD_NULLABLE, 0, 200, 0, NULL, 0, NULL},
     {"contact_name", FIELD_STRING, FIELD_NULLABLE, 0, 64, 0, NULL, 0, NULL},
@@ -212,7 +214,7 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
     bool ok = true;
-    for (const char *const *s = sizes; size && *s && ok; s++)
+    for (const char *const *s = enterprise_sizes; size && *s && ok; s++)
         ok = strcmp(size, *s) != 0;
     if (size && ok)
         return api_param_error(req, "size", "应为 large、medium、small 或 micro");
@@ -296,14 +298,15 @@ static bool region_in_scope(struct http_request *req, cJSON *clean)
 
 static void handle_create(struct http_request *req)
 {
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_CREATE);
+    cJSON *clean = api_validated_body(req, enterprise_fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
     if (!region_in_scope(req, clean)) {
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {api_json_text(req, clean), api_search_terms(req, clean, search_fields),
+    const char *params[] = {api_json_text(req, clean),
+                            api_search_terms(req, clean, enterprise_search_fields),
                             api_caller_json(req)};
     cJSON_Delete(clean);
     api_create(req, &insert, 3, params, "/api/v1/enterprises/");
@@ -319,7 +322,7 @@ static void handle_patch(struct http_request *req)
     const char *id, *version;
     if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
         return;
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_PATCH);
+    cJSON *clean = api_validated_body(req, enterprise_fields, VALIDATE_PATCH);
     if (clean == NULL)
         return;
     if (cJSON_HasObjectItem(clean, "region_code") && !region_in_scope(req, clean)) {
@@ -327,7 +330,7 @@ static void handle_patch(struct http_request *req)
         return;
     }
     const char *params[] = {id, api_json_text(req, clean),
-                            api_search_terms(req, clean, search_fields), version,
+                            api_search_terms(req, clean, enterprise_search_fields), version,
                             api_caller_json(req)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);

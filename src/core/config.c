@@ -47,6 +47,8 @@ static const struct config_key config_keys[] = {
         "keep-alive idle time before the server closes"),
     KEY(request_deadline_ms, CONFIG_MS, "15000", 100, 3600000,
         "database work per request before 504"),
+    KEY(import_timeout_ms, CONFIG_MS, "300000", 1000, 3600000,
+        "database work of an import's final write (its statement timeout too)"),
     KEY(shutdown_timeout_ms, CONFIG_MS, "10000", 0, 3600000,
         "on SIGTERM, how long in-flight requests may finish"),
     KEY(db_pool_size, CONFIG_INT, "2", 1, 64, "PostgreSQL connections per worker thread"),

@@ -19,6 +19,7 @@ struct config {
     int write_timeout_ms;
     int idle_timeout_ms;
     int request_deadline_ms;
+    int import_timeout_ms;
     int shutdown_timeout_ms;
     int db_pool_size;
     int db_pipeline_depth;

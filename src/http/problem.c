@@ -44,6 +44,9 @@ static const struct problem_entry catalogue[] = {
     {"schema_behind", "数据库结构版本落后", "数据库尚未迁移到当前版本，请运行 sikud migrate"},
     {"overloaded", "服务繁忙", "服务器当前请求过多，请稍后重试"},
     {"db_timeout", "数据库响应超时", "数据库未能在规定时间内完成请求"},
+    {"invalid_file", "文件无法读取", "上传的文件不是可读取的 CSV 或 XLSX 文件"},
+    {"invalid_header", "表头不符合模板", "文件的表头与导入模板不一致，详见 rejected"},
+    {"import_rejected", "导入未通过校验", "有记录未通过校验，未导入任何数据，详见 rejected"},
     {"internal", "服务器内部错误", "服务器处理请求时出错，请联系管理员并提供请求编号"},
 };
 

@@ -423,6 +423,12 @@ struct t_resp *t_read_response(int fd, int timeout_ms)
 struct t_resp *t_request(struct t_server *s, const char *method, const char *path,
                          const char *const *headers, const char *body)
 {
+    return t_request_bytes(s, method, path, headers, body, body ? strlen(body) : 0);
+}
+
+struct t_resp *t_request_bytes(struct t_server *s, const char *method, const char *path,
+                               const char *const *headers, const char *body, size_t body_len)
+{
     int fd = t_connect(s);
     struct growbuf req = {0};
     char line[1024];
@@ -442,12 +448,12 @@ struct t_resp *t_request(struct t_server *s, const char *method, const char *pat
     if (body) {
         if (!has_ct)
             gb_add(&req, "Content-Type: application/json\r\n", 32);
-        snprintf(line, sizeof line, "Content-Length: %zu\r\n", strlen(body));
+        snprintf(line, sizeof line, "Content-Length: %zu\r\n", body_len);
         gb_add(&req, line, strlen(line));
     }
     gb_add(&req, "\r\n", 2);
     if (body)
-        gb_add(&req, body, strlen(body));
+        gb_add(&req, body, body_len);
     t_send_all(fd, req.data, req.len);
     free(req.data);
     struct t_resp *r = t_read_response(fd, 30000);

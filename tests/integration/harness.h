@@ -50,6 +50,9 @@ void t_server_finish(struct t_server *s);
 /* HTTP. headers is a NULL-terminated list of "Name: value" strings (may be NULL). */
 struct t_resp *t_request(struct t_server *s, const char *method, const char *path,
                          const char *const *headers, const char *body);
+/* The same with a body of any bytes (uploads). */
+struct t_resp *t_request_bytes(struct t_server *s, const char *method, const char *path,
+                               const char *const *headers, const char *body, size_t body_len);
 struct t_resp *t_get(struct t_server *s, const char *path);
 struct t_resp *t_post_json(struct t_server *s, const char *path, const char *json);
 void t_resp_free(struct t_resp *r);

@@ -272,6 +272,7 @@ START_TEST(test_config_write_round_trips)
                                        "write_timeout_ms",
                                        "idle_timeout_ms",
                                        "request_deadline_ms",
+                                       "import_timeout_ms",
                                        "shutdown_timeout_ms",
                                        "db_pool_size",
                                        "db_queue_max",

@@ -1,0 +1,202 @@
+/* The import templates staff download: per library, a CSV (UTF-8 with BOM, so that Excel opens
+ * the Chinese headers correctly) and an XLSX (bold frozen header row, widths set, a second sheet
+ * explaining each column), made once at start-up with libxlsxwriter. */
+#include "api/import_templates.h"
+
+#include "api/import_adapters.h"
+#include "core/log.h"
+#include "http/problem.h"
+#include "http/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#define MAX_LIBRARIES 8
+
+struct template_files {
+    const char *library;
+    char *xlsx;
+    size_t xlsx_len;
+    char *csv;
+    size_t csv_len;
+};
+
+static struct template_files templates[MAX_LIBRARIES];
+
+static const struct field_spec *spec_of(const struct import_adapter *a, const char *field)
+{
+    for (const struct field_spec *f = a->specs; f->name; f++)
+        if (strcmp(f->name, field) == 0)
+            return f;
+    return NULL;
+}
+
+/* What a column takes, in words, for the explanation sheet. */
+static void describe(const struct import_column *c, const struct field_spec *f, char *out,
+                     size_t cap)
+{
+    size_t o = 0;
+    switch (f ? f->type : FIELD_STRING) {
+    case FIELD_INT:
+        o = (size_t)snprintf(out, cap, "整数（%lld–%lld）", f->min, f->max);
+        break;
+    case FIELD_NUMBER:
+        o = (size_t)snprintf(out, cap, "数字");
+        break;
+    case FIELD_BOOL:
+        o = (size_t)snprintf(out, cap, "是 或 否");
+        break;
+    case FIELD_DATE:
+        o = (size_t)snprintf(out, cap, "日期，如 2026-01-31");
+        break;
+    case FIELD_STRING_ARRAY:
+        o = (size_t)snprintf(out, cap, "多个值用顿号（、）或逗号分隔");
+        break;
+    case FIELD_ENUM:
+    case FIELD_ENUM_ARRAY:
+        o = (size_t)snprintf(out, cap, "%s",
+                             f->type == FIELD_ENUM ? "以下之一：" : "以下若干，用顿号分隔：");
+        for (const struct import_label *l = c->labels; l && l->code && o < cap; l++)
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", l == c->labels ? "" : "、", l->label);
+        break;
+    default:
+        o = (size_t)snprintf(out, cap, "文字");
+        if (f && f->max > 0 && o < cap)
+            o += (size_t)snprintf(out + o, cap - o, "，最多 %lld 字", f->max);
+    }
+    (void)o;
+}
+
+static char *build_xlsx(const struct import_adapter *a, size_t *len)
+{
+    char path[] = "/tmp/siku-template-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    if (wb == NULL) {
+        unlink(path);
+        return NULL;
+    }
+    lxw_worksheet *data = workbook_add_worksheet(wb, a->title);
+    lxw_worksheet *help = workbook_add_worksheet(wb, "填写说明");
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    format_set_bg_color(bold, 0xDDEBF7);
+    lxw_format *text = workbook_add_format(wb);
+    format_set_num_format(text, "@"); /* codes and phones stay text, leading zeros and all */
+    worksheet_write_string(help, 0, 0, "列名", bold);
+    worksheet_write_string(help, 0, 1, "字段", bold);
+    worksheet_write_string(help, 0, 2, "必填", bold);
+    worksheet_write_string(help, 0, 3, "填写要求", bold);
+    worksheet_set_column(help, 0, 1, 20, NULL);
+    worksheet_set_column(help, 3, 3, 60, NULL);
+    int col = 0;
+    for (const struct import_column *c = a->columns; c->field; c++, col++) {
+        const struct field_spec *f = spec_of(a, c->field);
+        worksheet_write_string(data, 0, (lxw_col_t)col, c->label, bold);
+        worksheet_set_column(
+            data, (lxw_col_t)col, (lxw_col_t)col,
+            strlen(c->label) / 3.0 * 2 + 6 > 14 ? strlen(c->label) / 3.0 * 2 + 6 : 14, text);
+        char what[512];
+        describe(c, f, what, sizeof what);
+        worksheet_write_string(help, (lxw_row_t)col + 1, 0, c->label, NULL);
+        worksheet_write_string(help, (lxw_row_t)col + 1, 1, c->field, NULL);
+        worksheet_write_string(help, (lxw_row_t)col + 1, 2,
+                               f && (f->flags & FIELD_REQUIRED) ? "是" : "", NULL);
+        worksheet_write_string(help, (lxw_row_t)col + 1, 3, what, NULL);
+    }
+    worksheet_freeze_panes(data, 1, 0);
+    char *out = NULL;
+    if (workbook_close(wb) == LXW_NO_ERROR) {
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            long n = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            out = malloc((size_t)n);
+            if (out && fread(out, 1, (size_t)n, f) == (size_t)n)
+                *len = (size_t)n;
+            else {
+                free(out);
+                out = NULL;
+            }
+            fclose(f);
+        }
+    }
+    unlink(path);
+    return out;
+}
+
+static char *build_csv(const struct import_adapter *a, size_t *len)
+{
+    size_t cap = 4096, o = 0;
+    char *out = malloc(cap);
+    if (out == NULL)
+        abort();
+    o += (size_t)snprintf(out, cap, "\xEF\xBB\xBF");
+    for (const struct import_column *c = a->columns; c->field && o < cap; c++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", c == a->columns ? "" : ",", c->label);
+    if (o + 3 > cap)
+        abort();
+    o += (size_t)snprintf(out + o, cap - o, "\r\n");
+    *len = o;
+    return out;
+}
+
+void import_templates_build(void)
+{
+    int i = 0;
+    for (const struct import_adapter *a = import_adapters(); a->library && i < MAX_LIBRARIES;
+         a++, i++) {
+        templates[i].library = a->library;
+        templates[i].csv = build_csv(a, &templates[i].csv_len);
+        templates[i].xlsx = build_xlsx(a, &templates[i].xlsx_len);
+        if (templates[i].xlsx == NULL) {
+            struct log_field f[] = {{"library", a->library}};
+            log_emit(LOG_WARN, "cannot build the xlsx import template", f, 1);
+        }
+    }
+}
+
+static const struct template_files *find(const char *library)
+{
+    for (int i = 0; i < MAX_LIBRARIES && templates[i].library; i++)
+        if (library && strcmp(templates[i].library, library) == 0)
+            return &templates[i];
+    return NULL;
+}
+
+static void reply_template(struct http_request *req, bool xlsx)
+{
+    const struct import_adapter *a = import_adapter_find(http_param(req, "library"));
+    const struct template_files *t = a ? find(a->library) : NULL;
+    if (t == NULL || (xlsx && t->xlsx == NULL)) {
+        http_problem(req, 404, "not_found", "没有这个可导入的库");
+        return;
+    }
+    char disposition[200];
+    snprintf(disposition, sizeof disposition,
+             "attachment; filename=\"%s-template.%s\"; filename*=UTF-8''%s-template.%s", a->library,
+             xlsx ? "xlsx" : "csv", a->library, xlsx ? "xlsx" : "csv");
+    http_add_header(req, "Content-Disposition", disposition);
+    if (xlsx)
+        http_reply(req, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   t->xlsx, t->xlsx_len);
+    else
+        http_reply(req, 200, "text/csv; charset=utf-8", t->csv, t->csv_len);
+}
+
+void import_template_xlsx(struct http_request *req)
+{
+    reply_template(req, true);
+}
+
+void import_template_csv(struct http_request *req)
+{
+    reply_template(req, false);
+}

@@ -1,0 +1,58 @@
+/* From a file's rows to records: matching its header row to a library's columns (Chinese or
+ * English names, tolerant of white space, full-width characters and "*"/"(必填)" marks), and
+ * turning each row into the JSON object the resource's own field specs then validate, so an
+ * imported row passes exactly the rules of the API. Problems are {row, column, reason}. */
+#ifndef SIKU_DOMAIN_IMPORT_MAP_H
+#define SIKU_DOMAIN_IMPORT_MAP_H
+
+#include "domain/import_cells.h"
+#include "domain/validate.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cJSON;
+
+struct import_label {
+    const char *code;
+    const char *label;
+};
+
+/* One column of a library's template. */
+struct import_column {
+    const char *field;                 /* the resource's field name (also an accepted header) */
+    const char *label;                 /* the template's Chinese header */
+    const char *const *aliases;        /* other accepted headers, NULL-terminated, or NULL */
+    const struct import_label *labels; /* Chinese labels of enumeration codes, or NULL */
+};
+
+/* What a header row says: which column of the library each file column holds. */
+struct import_header {
+    int column[IMPORT_MAX_CELLS]; /* file column -> index in the columns table, or -1 */
+    char *text[IMPORT_MAX_CELLS]; /* the file's header of each column (for reports) */
+    size_t n;
+};
+
+/* Canonical form of a header for comparison, written to out (cap bytes). */
+void import_header_normalize(const char *in, char *out, size_t cap);
+
+/* Matches a header row. Columns not in the table and duplicate columns are reported (row 1
+ * of the report is the header row), as are required fields (FIELD_REQUIRED in specs) that
+ * have no column, except those named in optional (NULL-terminated, may be NULL). Returns
+ * false when anything was reported. */
+bool import_header_match(const struct import_column *columns, const struct field_spec *specs,
+                         const char *const *optional, const struct import_cells *row,
+                         struct import_header *h, struct cJSON *report);
+void import_header_free(struct import_header *h);
+
+/* Builds the record of one row and validates it with specs as a create by role; members of
+ * defaults (may be NULL) stand in for fields the row leaves out. Returns the clean object
+ * (caller deletes), or NULL after adding the row's problems to report. */
+struct cJSON *import_row_build(const struct import_column *columns, const struct field_spec *specs,
+                               const struct import_header *h, const struct import_cells *row,
+                               unsigned role, const struct cJSON *defaults, struct cJSON *report);
+
+/* Adds {row, column, reason} to report. */
+void import_report_add(struct cJSON *report, size_t row, const char *column, const char *reason);
+
+#endif

@@ -1,0 +1,461 @@
+/* Bulk imports over real HTTP with real files made here: CSV in UTF-8 (with BOM) and GB18030,
+ * XLSX written by libxlsxwriter and by hand (inline strings), bad rows of every kind, re-import,
+ * dry run, all-or-nothing and partial, county scope, templates, and hostile files (truncated or
+ * non-zip XLSX, a zip bomb, a huge cell, a wrong charset), each a 4xx that changes nothing. */
+#include "harness.h"
+
+#include "../common/xlsx_fixture.h"
+#include "domain/codes.h"
+#include "domain/import_xlsx.h"
+
+#include <check.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+static struct t_server srv;
+static char admin[64], county[64], expert_user[64];
+
+static const char *credit(int n, const char *region)
+{
+    static char codes[8][19];
+    static int next;
+    char *code = codes[next++ % 8];
+    snprintf(code, 19, "91%sMA%07dX", region, n);
+    code[17] = codes_credit_check_char(code);
+    return code;
+}
+
+static char *scalar(const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *v = t_db_scalar(&srv, sql);
+    ck_assert_msg(v != NULL, "%s failed", sql);
+    return v;
+}
+
+static struct t_resp *upload(const char *token, const char *query, const char *data, size_t len)
+{
+    char path[256], saved[sizeof srv.token];
+    snprintf(path, sizeof path, "/api/v1/imports/enterprises%s", query ? query : "");
+    memcpy(saved, srv.token, sizeof saved);
+    snprintf(srv.token, sizeof srv.token, "%s", token);
+    static const char *const headers[] = {"Content-Type: application/octet-stream", NULL};
+    struct t_resp *r = t_request_bytes(&srv, "POST", path, headers, data, len);
+    memcpy(srv.token, saved, sizeof saved);
+    return r;
+}
+
+static double num(const struct t_resp *r, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(r->json, key);
+    ck_assert_msg(cJSON_IsNumber(v), "no %s in %s", key, r->body);
+    return v->valuedouble;
+}
+
+/* Whether the report lists {row, column} with a reason containing what. */
+static bool reported(const struct t_resp *r, int row, const char *column, const char *what)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(r->json, "rejected"))
+    {
+        if (cJSON_GetObjectItem(e, "row")->valueint == row &&
+            strcmp(t_json_str(e, "column"), column) == 0 &&
+            strstr(t_json_str(e, "reason"), what) != NULL)
+            return true;
+    }
+    return false;
+}
+
+static const char *count_sql = "SELECT count(*) FROM enterprises";
+
+static void setup(void)
+{
+    t_server_start(&srv, "it_imports", true, NULL);
+    t_create_user(&srv, "i_admin", "admin", "Test-pass-2026", NULL);
+    snprintf(admin, sizeof admin, "%s", t_login(&srv, "i_admin", "Test-pass-2026"));
+    t_create_user(&srv, "i_county", "county_staff", "Test-pass-2026", "--region 321012");
+    snprintf(county, sizeof county, "%s", t_login(&srv, "i_county", "Test-pass-2026"));
+    char *expert = t_db_scalar(&srv, "INSERT INTO experts (name) VALUES ('张专家') RETURNING id");
+    char bind[64];
+    snprintf(bind, sizeof bind, "--expert %s", expert);
+    free(expert);
+    t_create_user(&srv, "i_expert", "expert", "Test-pass-2026", bind);
+    snprintf(expert_user, sizeof expert_user, "%s", t_login(&srv, "i_expert", "Test-pass-2026"));
+}
+
+static void teardown(void)
+{
+    t_server_finish(&srv);
+}
+
+START_TEST(csv_with_bom_imports_and_a_reimport_inserts_nothing_twice)
+{
+    char csv[2048];
+    snprintf(csv, sizeof csv,
+             "\xEF\xBB\xBF企业名称,统一社会信用代码,地区代码,企业规模,高新技术企业,联系电话\r\n"
+             "扬州导入一号有限公司,%s,321003,中型,是,0514-87654321\r\n"
+             "\"扬州导入二号, 有限公司\",%s,321003,small,否,\r\n"
+             " 扬州导入三号有限公司\u3000,%s,321003,,,13812345678\r\n",
+             credit(101, "321003"), credit(102, "321003"), credit(103, "321003"));
+    struct t_resp *r = upload(admin, "?file_name=%E4%BC%81%E4%B8%9A.csv", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "rows"), 3);
+    ck_assert_int_eq((int)num(r, "inserted"), 3);
+    ck_assert_int_eq((int)num(r, "updated"), 0);
+    ck_assert_str_eq(t_json_str(r->json, "charset"), "UTF-8");
+    t_resp_free(r);
+    char *v = scalar("SELECT name || '/' || size || '/' || high_tech FROM enterprises"
+                     " WHERE credit_code = '%s'",
+                     credit(101, "321003"));
+    ck_assert_str_eq(v, "扬州导入一号有限公司/medium/true");
+    free(v);
+    t_assert_scalar(&srv, "扬州导入三号有限公司", "%s",
+                    "SELECT name FROM enterprises WHERE name LIKE '%三号%'");
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM imports WHERE status = 'done' AND file_name = "
+                    "'企业.csv' AND inserted = 3");
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
+                    " AND record_type = 'enterprises'");
+    /* The same file again: nothing new; then one changed row is an update. */
+    r = upload(admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "unchanged"), 3);
+    t_resp_free(r);
+    char *p = strstr(csv, "中型");
+    memcpy(p, "大型", strlen("大型"));
+    r = upload(admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    ck_assert_int_eq((int)num(r, "unchanged"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "3", "%s", count_sql);
+}
+END_TEST
+
+START_TEST(gb18030_csv_is_detected_and_a_wrong_charset_is_refused)
+{
+    char utf8[1024], gb[1024];
+    snprintf(utf8, sizeof utf8,
+             "企业名称,统一社会信用代码,地区代码,地址\n扬州国标编码有限公司,%s,321003,"
+             "广陵区文昌中路\n",
+             credit(201, "321003"));
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    char *in = utf8, *out = gb;
+    size_t inleft = strlen(utf8), outleft = sizeof gb;
+    ck_assert(iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1);
+    iconv_close(cd);
+    size_t len = sizeof gb - outleft;
+    struct t_resp *r = upload(admin, "?charset=utf-8", gb, len);
+    t_expect_status(r, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_file");
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+    r = upload(admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "charset"), "GB18030");
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "广陵区文昌中路", "%s",
+                    "SELECT address FROM enterprises WHERE name = '扬州国标编码有限公司'");
+}
+END_TEST
+
+START_TEST(xlsx_from_libxlsxwriter_imports_with_english_and_full_width_headers)
+{
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "企业名录");
+    const char *heads[] = {"Name", "Credit Code", "ｒｅｇｉｏｎ＿ｃｏｄｅ", "规模", "高新企业"};
+    for (int i = 0; i < 5; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], NULL);
+    for (int row = 1; row <= 3; row++) {
+        char name[64];
+        snprintf(name, sizeof name, "扬州表格%d号有限公司", row);
+        worksheet_write_string(ws, (lxw_row_t)row, 0, name, NULL);
+        worksheet_write_string(ws, (lxw_row_t)row, 1, credit(300 + row, "321003"), NULL);
+        worksheet_write_number(ws, (lxw_row_t)row, 2, 321003, NULL);
+        worksheet_write_string(ws, (lxw_row_t)row, 3, "微型", NULL);
+        worksheet_write_boolean(ws, (lxw_row_t)row, 4, row == 2, NULL);
+    }
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    struct t_resp *r = upload(admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "format"), "xlsx");
+    ck_assert_int_eq((int)num(r, "inserted"), 3);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE high_tech AND size = 'micro'");
+    /* Truncated, it is refused and nothing changes. */
+    r = upload(admin, NULL, data, len - 200);
+    t_expect_status(r, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_file");
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "3", "%s", count_sql);
+}
+END_TEST
+
+START_TEST(xlsx_with_inline_strings_and_a_named_sheet)
+{
+    char sheet[2048];
+    snprintf(sheet, sizeof sheet,
+             "<worksheet><sheetData>"
+             "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>企业名称</t></is></c>"
+             "<c r=\"B1\" t=\"inlineStr\"><is><t>统一社会信用代码</t></is></c>"
+             "<c r=\"C1\" t=\"inlineStr\"><is><t>地区代码</t></is></c></row>"
+             "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><r><t>扬州内联</t></r><r><t>字符串公司"
+             "</t></r></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>%s</t></is></c>"
+             "<c r=\"C3\"><v>321003</v></c></row></sheetData></worksheet>",
+             credit(401, "321003"));
+    size_t len;
+    char *data = fixture_xlsx(sheet, NULL, NULL, &len);
+    struct t_resp *r = upload(admin, "?sheet=nope", data, len);
+    t_expect_status(r, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_file");
+    t_resp_free(r);
+    r = upload(admin, "?sheet=%E5%90%8D%E5%8D%95", data, len); /* 名单 */
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE name = '扬州内联字符串公司'");
+}
+END_TEST
+
+static char bad_csv[4096];
+
+static void make_bad_csv(void)
+{
+    char wrong[19];
+    snprintf(wrong, sizeof wrong, "%s", credit(509, "321003"));
+    wrong[17] = wrong[17] == '0' ? '1' : '0'; /* a check character that does not fit */
+    snprintf(bad_csv, sizeof bad_csv,
+             "企业名称,统一社会信用代码,地区代码,企业规模,高新技术企业,联系电话\n"
+             "扬州合格一号公司,%s,321003,,,\n"              /* row 2: good */
+             "扬州校验码错误公司,%s,321003,,,\n"            /* 3: check character */
+             ",%s,321003,,,\n"                              /* 4: no name */
+             "扬州地区错误公司,%s,999999,,,\n"              /* 5: unknown region */
+             "扬州规模错误公司,%s,321003,巨型,也许,12345\n" /* 6: size, bool, phone */
+             "扬州重复公司,%s,321003,,,\n"                  /* 7: same code as row 2 */
+             "扬州合格二号公司,%s,321003,,,\n",             /* 8: good */
+             credit(501, "321003"), wrong, credit(502, "321003"), credit(503, "321003"),
+             credit(504, "321003"), credit(501, "321003"), credit(505, "321003"));
+}
+
+START_TEST(bad_rows_are_reported_and_change_nothing_unless_partial)
+{
+    make_bad_csv();
+    struct t_resp *r = upload(admin, NULL, bad_csv, strlen(bad_csv));
+    t_expect_status(r, 422);
+    ck_assert_str_eq(t_problem_code(r), "import_rejected");
+    ck_assert_msg(reported(r, 3, "统一社会信用代码", "校验"), "%s", r->body);
+    ck_assert_msg(reported(r, 4, "企业名称", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "企业规模", "大型"), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "高新技术企业", "是"), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "联系电话", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 7, "统一社会信用代码", "第 2 行"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM import_rows");
+
+    r = upload(admin, "?dry_run=true", bad_csv, strlen(bad_csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2); /* would be */
+    ck_assert_msg(reported(r, 5, "地区代码", "不存在"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 5);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+
+    r = upload(admin, "?partial=true", bad_csv, strlen(bad_csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 5);
+    ck_assert_msg(reported(r, 5, "地区代码", "不存在"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "2", "%s", count_sql);
+}
+END_TEST
+
+START_TEST(an_unknown_or_missing_column_is_reported_before_any_row)
+{
+    const char *csv = "企业名称,籍贯,地区代码\n扬州某公司,江苏,321003\n";
+    struct t_resp *r = upload(admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_header");
+    ck_assert_msg(reported(r, 1, "籍贯", "无法识别"), "%s", r->body);
+    ck_assert_msg(reported(r, 1, "统一社会信用代码", "缺少必填列"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+}
+END_TEST
+
+START_TEST(county_staff_import_only_their_region)
+{
+    char csv[1024];
+    snprintf(csv, sizeof csv, "企业名称,统一社会信用代码\n扬州江都导入公司,%s\n",
+             credit(601, "321012"));
+    struct t_resp *r = upload(county, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321012", "%s",
+                    "SELECT region_code FROM enterprises WHERE name = '扬州江都导入公司'");
+    snprintf(csv, sizeof csv, "企业名称,统一社会信用代码,地区代码\n扬州外区公司,%s,321003\n",
+             credit(602, "321003"));
+    r = upload(county, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "地区代码", "本地区"), "%s", r->body);
+    t_resp_free(r);
+    /* An existing record of another region is not theirs to update. */
+    char *code = strdup(credit(603, "321003"));
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO enterprises (name, credit_code, region_code)"
+             " VALUES ('扬州他区公司', '%s', '321003')",
+             code);
+    t_db_exec(&srv, sql);
+    snprintf(csv, sizeof csv, "企业名称,统一社会信用代码\n扬州他区公司改名,%s\n", code);
+    free(code);
+    r = upload(county, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "统一社会信用代码", "无权修改"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "1", "%s",
+                    "SELECT count(*) FROM enterprises WHERE name = '扬州他区公司'");
+    r = upload(expert_user, NULL, csv, strlen(csv));
+    t_expect_status(r, 403);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(hostile_files_are_refused_and_change_nothing)
+{
+    /* A zip bomb: 8 MiB of spaces as the sheet, a few kilobytes compressed. */
+    size_t big = 8u << 20;
+    char *spaces = malloc(big);
+    memset(spaces, ' ', big);
+    struct zip_part parts[] = {
+        {"xl/workbook.xml",
+         "<workbook><sheets><sheet name=\"a\" r:id=\"rId1\" xmlns:r=\"r\"/></sheets></workbook>",
+         0},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" "
+         "Target=\"worksheets/sheet1.xml\"/></Relationships>",
+         0},
+        {"xl/worksheets/sheet1.xml", spaces, big},
+    };
+    size_t len;
+    char *bomb = fixture_zip(parts, 3, &len);
+    struct t_resp *r = upload(admin, NULL, bomb, len);
+    t_expect_status(r, 400);
+    ck_assert_ptr_nonnull(strstr(r->body, "压缩炸弹"));
+    t_resp_free(r);
+    free(bomb);
+    /* A huge cell. */
+    size_t n = 100000;
+    char *huge = malloc(n + 64);
+    int o = snprintf(huge, 64, "企业名称,统一社会信用代码,地区代码\n");
+    memset(huge + o, 'x', n);
+    huge[o + (int)n] = '\0';
+    r = upload(admin, NULL, huge, strlen(huge));
+    t_expect_status(r, 400);
+    ck_assert_str_eq(t_problem_code(r), "invalid_file");
+    t_resp_free(r);
+    free(huge);
+    free(spaces);
+    /* Not a zip at all, an old .xls, and nothing. */
+    r = upload(admin, NULL, "PK\x05\x06 broken", 12);
+    t_expect_status(r, 400);
+    t_resp_free(r);
+    r = upload(admin, NULL, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+    t_expect_status(r, 415);
+    t_resp_free(r);
+    r = upload(admin, NULL, "", 0);
+    t_expect_status(r, 400);
+    t_resp_free(r);
+    r = upload(admin, "?dry_run=maybe", "a", 1);
+    t_expect_status(r, 400);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", count_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM imports WHERE status = 'done'");
+}
+END_TEST
+
+START_TEST(templates_download_and_import_back)
+{
+    struct t_resp *r =
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.csv", NULL);
+    t_expect_status(r, 200);
+    ck_assert(memcmp(r->body, "\xEF\xBB\xBF企业名称,统一社会信用代码", 3 + 37) == 0);
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%.*s扬州模板公司,%s,321003,,,,,,,\r\n", (int)r->len, r->body,
+             credit(701, "321003"));
+    t_resp_free(r);
+    r = upload(admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.xlsx", NULL);
+    t_expect_status(r, 200);
+    const char *err = NULL;
+    struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
+    ck_assert_msg(x != NULL, "%s", err);
+    struct import_cells c;
+    import_cells_init(&c);
+    ck_assert_int_eq(import_xlsx_next(x, &c), 1);
+    ck_assert_str_eq(import_cells_get(&c, 0), "企业名称");
+    ck_assert_str_eq(import_cells_get(&c, 1), "统一社会信用代码");
+    import_cells_free(&c);
+    import_xlsx_close(x);
+    t_resp_free(r);
+    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
+    t_expect_status(r, 404);
+    t_resp_free(r);
+    r = t_request_as(&srv, admin, "POST", "/api/v1/imports/nothing", "a,b\n");
+    t_expect_status(r, 404);
+    t_resp_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("imports");
+    TCase *tc = tcase_create("imports");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, csv_with_bom_imports_and_a_reimport_inserts_nothing_twice);
+    tcase_add_test(tc, gb18030_csv_is_detected_and_a_wrong_charset_is_refused);
+    tcase_add_test(tc, xlsx_from_libxlsxwriter_imports_with_english_and_full_width_headers);
+    tcase_add_test(tc, xlsx_with_inline_strings_and_a_named_sheet);
+    tcase_add_test(tc, bad_rows_are_reported_and_change_nothing_unless_partial);
+    tcase_add_test(tc, an_unknown_or_missing_column_is_reported_before_any_row);
+    tcase_add_test(tc, county_staff_import_only_their_region);
+    tcase_add_test(tc, hostile_files_are_refused_and_change_nothing);
+    tcase_add_test(tc, templates_download_and_import_back);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

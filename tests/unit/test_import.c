@@ -1,0 +1,447 @@
+/* Unit tests for the import readers and mapping: src/domain/import_csv.h, import_xlsx.h,
+ * import_map.h. Workbooks are made here, with libxlsxwriter and by hand with libzip. */
+#include "domain/import_csv.h"
+#include "domain/import_map.h"
+#include "domain/import_xlsx.h"
+
+#include "../common/xlsx_fixture.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+/* Reads all rows of a CSV into "a|b|c\n" lines (rows prefixed by their number). */
+static char *csv_dump(const char *data, size_t len, enum import_charset cs, const char **error)
+{
+    struct import_csv r;
+    struct import_cells c;
+    import_cells_init(&c);
+    *error = NULL;
+    if (!import_csv_open(&r, data, len, cs)) {
+        *error = r.error;
+        import_csv_close(&r);
+        return NULL;
+    }
+    static char out[1 << 16];
+    size_t o = 0;
+    int rc;
+    while ((rc = import_csv_next(&r, &c)) == 1) {
+        o += (size_t)snprintf(out + o, sizeof out - o, "%zu:", c.row);
+        for (size_t i = 0; i < c.n; i++)
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", i ? "|" : "",
+                                  import_cells_get(&c, i));
+        o += (size_t)snprintf(out + o, sizeof out - o, "\n");
+    }
+    if (rc < 0)
+        *error = r.error;
+    import_csv_close(&r);
+    import_cells_free(&c);
+    return rc < 0 ? NULL : out;
+}
+
+START_TEST(test_csv_reads_rfc4180_quotes_and_crlf)
+{
+    const char *in = "姓名,单位,备注\r\n张三,\"扬州大学, 化工学院\",\"说 \"\"好\"\"\"\r\n"
+                     "李四,\"两行\r\n文字\",\r\n王五,,x";
+    const char *err;
+    const char *out = csv_dump(in, strlen(in), IMPORT_CHARSET_AUTO, &err);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "1:姓名|单位|备注\n2:张三|扬州大学, 化工学院|说 \"好\"\n"
+                          "3:李四|两行\r\n文字|\n5:王五||x\n");
+}
+END_TEST
+
+START_TEST(test_csv_skips_the_utf8_bom_and_detects_tabs)
+{
+    const char *in = "\xEF\xBB\xBFname\tcredit_code\nA\tB\n";
+    const char *err;
+    const char *out = csv_dump(in, strlen(in), IMPORT_CHARSET_AUTO, &err);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "1:name|credit_code\n2:A|B\n");
+}
+END_TEST
+
+static size_t to_gb18030(const char *utf8, char *out, size_t cap)
+{
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    ck_assert(cd != (iconv_t)-1);
+    char *in = (char *)utf8, *o = out;
+    size_t inleft = strlen(utf8), outleft = cap;
+    ck_assert(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
+    iconv_close(cd);
+    return cap - outleft;
+}
+
+START_TEST(test_csv_detects_and_converts_gb18030)
+{
+    char gb[256];
+    size_t n = to_gb18030("企业名称,地址\n扬州科技有限公司,广陵区文昌路\n", gb, sizeof gb);
+    const char *err;
+    const char *out = csv_dump(gb, n, IMPORT_CHARSET_AUTO, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_str_eq(out, "1:企业名称|地址\n2:扬州科技有限公司|广陵区文昌路\n");
+    out = csv_dump(gb, n, IMPORT_CHARSET_GB18030, &err);
+    ck_assert_ptr_nonnull(out);
+    /* Told it is UTF-8, it is refused with a hint instead of read as garbage. */
+    ck_assert_ptr_null(csv_dump(gb, n, IMPORT_CHARSET_UTF8, &err));
+    ck_assert_ptr_nonnull(strstr(err, "UTF-8"));
+}
+END_TEST
+
+START_TEST(test_csv_refuses_unclosed_quotes_nul_and_huge_cells)
+{
+    const char *err;
+    ck_assert_ptr_null(csv_dump("a,b\n\"open,x\n", 12, IMPORT_CHARSET_AUTO, &err));
+    ck_assert_ptr_nonnull(strstr(err, "引号"));
+    ck_assert_ptr_null(csv_dump("a,b\0c\n", 6, IMPORT_CHARSET_AUTO, &err));
+    size_t big = IMPORT_MAX_CELL_SIZE + 10;
+    char *huge = malloc(big + 1);
+    memset(huge, 'x', big);
+    huge[big] = '\0';
+    ck_assert_ptr_null(csv_dump(huge, big, IMPORT_CHARSET_AUTO, &err));
+    ck_assert_ptr_nonnull(strstr(err, "64 KiB"));
+    free(huge);
+    enum import_charset cs;
+    ck_assert(import_charset_parse("GBK", &cs) && cs == IMPORT_CHARSET_GB18030);
+    ck_assert(!import_charset_parse("latin1", &cs));
+}
+END_TEST
+
+/* ---- XLSX ---- */
+
+static char *xlsx_dump(const char *data, size_t len, const char *sheet, const char **error)
+{
+    *error = NULL;
+    struct import_xlsx *x = import_xlsx_open(data, len, sheet, error);
+    if (x == NULL)
+        return NULL;
+    struct import_cells c;
+    import_cells_init(&c);
+    static char out[1 << 16];
+    size_t o = 0;
+    int rc;
+    while ((rc = import_xlsx_next(x, &c)) == 1) {
+        o += (size_t)snprintf(out + o, sizeof out - o, "%zu:", c.row);
+        for (size_t i = 0; i < c.n; i++)
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", i ? "|" : "",
+                                  import_cells_get(&c, i));
+        o += (size_t)snprintf(out + o, sizeof out - o, "\n");
+    }
+    if (rc < 0)
+        *error = import_xlsx_error(x);
+    import_cells_free(&c);
+    import_xlsx_close(x);
+    return rc < 0 ? NULL : out;
+}
+
+START_TEST(test_xlsx_reads_a_libxlsxwriter_workbook)
+{
+    char path[] = "/tmp/siku-xlsxw-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "专家");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "yyyy\"年\"m\"月\"d\"日\"");
+    worksheet_write_string(ws, 0, 0, "姓名", NULL);
+    worksheet_write_string(ws, 0, 1, "出生年份", NULL);
+    worksheet_write_string(ws, 0, 3, "日期", NULL);
+    worksheet_write_string(ws, 1, 0, "张三", NULL);
+    worksheet_write_number(ws, 1, 1, 1965, NULL);
+    lxw_datetime dt = {2024, 3, 15, 0, 0, 0};
+    worksheet_write_datetime(ws, 1, 3, &dt, date);
+    worksheet_write_string(ws, 3, 0, "李四", NULL); /* row 3 is empty */
+    worksheet_write_number(ws, 3, 1, 13812345678.0, NULL);
+    worksheet_write_boolean(ws, 3, 2, 1, NULL);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    const char *err;
+    const char *out = xlsx_dump(data, len, NULL, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_str_eq(out,
+                     "1:姓名|出生年份||日期\n2:张三|1965||2024-03-15\n4:李四|13812345678|true\n");
+    free(data);
+}
+END_TEST
+
+static const char *styles =
+    "<styleSheet><numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy/m/d\"/>"
+    "</numFmts><cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs><cellXfs>"
+    "<xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"14\"/><xf numFmtId=\"2\"/>"
+    "</cellXfs></styleSheet>";
+
+START_TEST(test_xlsx_reads_inline_strings_shared_strings_and_dates)
+{
+    const char *sheet =
+        "<worksheet><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t> 姓名 </t></is></c>"
+        "<c r=\"C1\" t=\"s\"><v>0</v></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><r><t>王</t></r><r><t>五</t></r>"
+        "<rPh><t>wang</t></rPh></is></c><c r=\"B2\" s=\"1\"><v>45366</v></c>"
+        "<c r=\"C2\" s=\"2\"><v>61.5</v></c><c r=\"D2\" t=\"d\"><v>2020-02-29T00:00:00</v></c>"
+        "<c r=\"E2\" s=\"3\"><v>3.25</v></c><c r=\"F2\"><f>1+1</f><v>2</v></c></row>"
+        "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t></t></is></c></row>"
+        "</sheetData></worksheet>";
+    const char *shared = "<sst><si><t>单位&amp;地址</t></si></sst>";
+    size_t len;
+    char *data = fixture_xlsx(sheet, styles, shared, &len);
+    const char *err;
+    const char *out = xlsx_dump(data, len, NULL, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_str_eq(out, "1: 姓名 ||单位&地址\n2:王五|2024-03-15|1900-03-01|2020-02-29|3.25|2\n");
+    out = xlsx_dump(data, len, "other", &err);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "1:second\n");
+    ck_assert_ptr_null(xlsx_dump(data, len, "nope", &err));
+    ck_assert_ptr_nonnull(strstr(err, "工作表"));
+    free(data);
+}
+END_TEST
+
+START_TEST(test_xlsx_refuses_truncated_and_non_zip_files)
+{
+    const char *sheet = "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>a</t>"
+                        "</is></c></row></sheetData></worksheet>";
+    size_t len;
+    char *data = fixture_xlsx(sheet, NULL, NULL, &len);
+    const char *err;
+    ck_assert_ptr_nonnull(xlsx_dump(data, len, NULL, &err));
+    ck_assert_ptr_null(xlsx_dump(data, len / 2, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "XLSX"));
+    ck_assert_ptr_null(xlsx_dump("name,phone\n", 11, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "XLSX"));
+    free(data);
+}
+END_TEST
+
+START_TEST(test_xlsx_refuses_a_zip_bomb_before_inflating_it)
+{
+    size_t big = 8u << 20; /* 8 MiB of one byte deflates about a thousand times */
+    char *zeros = malloc(big);
+    memset(zeros, ' ', big);
+    struct zip_part parts[] = {
+        {"xl/workbook.xml",
+         "<workbook><sheets><sheet name=\"a\" r:id=\"rId1\" xmlns:r=\"r\"/></sheets></workbook>",
+         0},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" "
+         "Target=\"worksheets/sheet1.xml\"/></Relationships>",
+         0},
+        {"xl/worksheets/sheet1.xml", zeros, big},
+    };
+    size_t len;
+    char *data = fixture_zip(parts, 3, &len);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_uint_lt(len, 100000);
+    const char *err;
+    ck_assert_ptr_null(xlsx_dump(data, len, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "压缩炸弹"));
+    free(data);
+    free(zeros);
+}
+END_TEST
+
+START_TEST(test_xlsx_refuses_dtds_and_bad_references)
+{
+    const char *dtd = "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaa\">]>"
+                      "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>&a;</t>"
+                      "</is></c></row></sheetData></worksheet>";
+    size_t len;
+    char *data = fixture_xlsx(dtd, NULL, NULL, &len);
+    const char *err;
+    ck_assert_ptr_null(xlsx_dump(data, len, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "DTD"));
+    free(data);
+    const char *bad_shared = "<worksheet><sheetData><row r=\"1\"><c t=\"s\"><v>7</v></c></row>"
+                             "</sheetData></worksheet>";
+    data = fixture_xlsx(bad_shared, NULL, NULL, &len);
+    ck_assert_ptr_null(xlsx_dump(data, len, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "共享字符串"));
+    free(data);
+    const char *far = "<worksheet><sheetData><row r=\"1\"><c r=\"XFD1\"><v>1</v></c></row>"
+                      "</sheetData></worksheet>";
+    data = fixture_xlsx(far, NULL, NULL, &len);
+    ck_assert_ptr_null(xlsx_dump(data, len, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err, "列数过多"));
+    free(data);
+}
+END_TEST
+
+START_TEST(test_xlsx_serial_dates_and_date_formats)
+{
+    char d[11];
+    ck_assert(import_xlsx_serial_date(1, false, d));
+    ck_assert_str_eq(d, "1900-01-01");
+    ck_assert(import_xlsx_serial_date(59, false, d));
+    ck_assert_str_eq(d, "1900-02-28");
+    ck_assert(!import_xlsx_serial_date(60, false, d));
+    ck_assert(import_xlsx_serial_date(45000.75, false, d));
+    ck_assert_str_eq(d, "2023-03-15");
+    ck_assert(import_xlsx_serial_date(1, true, d));
+    ck_assert_str_eq(d, "1904-01-02");
+    ck_assert(!import_xlsx_serial_date(-3, false, d));
+    ck_assert(import_xlsx_format_is_date("yyyy-mm-dd"));
+    ck_assert(import_xlsx_format_is_date("yyyy\"年\"m\"月\"d\"日\""));
+    ck_assert(import_xlsx_format_is_date("[$-804]yyyy/m/d;@"));
+    ck_assert(!import_xlsx_format_is_date("0.00"));
+    ck_assert(!import_xlsx_format_is_date("\"day\"0"));
+    ck_assert(!import_xlsx_format_is_date("h:mm:ss"));
+}
+END_TEST
+
+/* ---- headers and rows ---- */
+
+static const char *const kinds[] = {"university", "enterprise", NULL};
+static const struct import_label kind_labels[] = {
+    {"university", "高校"}, {"enterprise", "企业"}, {NULL, NULL}};
+static const char *const name_aliases[] = {"姓名", "专家姓名", NULL};
+
+static const struct field_spec specs[] = {
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 64, 0, NULL, 0, NULL},
+    {"birth_year", FIELD_INT, FIELD_NULLABLE, 1900, 2026, 0, NULL, 0, NULL},
+    {"kind", FIELD_ENUM, FIELD_NULLABLE, 0, 0, 0, kinds, 0, NULL},
+    {"consent", FIELD_BOOL, 0, 0, 0, 0, NULL, 0, NULL},
+    {"keywords", FIELD_STRING_ARRAY, 0, 1, 20, 5, NULL, 0, NULL},
+    {"since", FIELD_DATE, FIELD_NULLABLE, 0, 0, 0, NULL, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL},
+};
+
+static const struct import_column columns[] = {
+    {"name", "姓名", name_aliases, NULL},
+    {"birth_year", "出生年份", NULL, NULL},
+    {"kind", "单位类别", NULL, kind_labels},
+    {"consent", "同意推荐", NULL, NULL},
+    {"keywords", "关键词", NULL, NULL},
+    {"since", "入库日期", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void cells_of(struct import_cells *c, size_t row, const char *const *v, size_t n)
+{
+    import_cells_reset(c);
+    c->row = row;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(import_cells_begin(c));
+        ck_assert(import_cells_append(c, v[i], strlen(v[i])));
+    }
+}
+
+START_TEST(test_header_normalize_tolerates_space_width_and_marks)
+{
+    char out[128];
+    import_header_normalize(" 统一社会\u3000信用代码 *（必填）", out, sizeof out);
+    ck_assert_str_eq(out, "统一社会信用代码");
+    import_header_normalize("Ｃｒｅｄｉｔ　Ｃｏｄｅ", out, sizeof out);
+    ck_assert_str_eq(out, "creditcode");
+    import_header_normalize("credit_code", out, sizeof out);
+    ck_assert_str_eq(out, "creditcode");
+}
+END_TEST
+
+START_TEST(test_header_reports_unknown_duplicate_and_missing_columns)
+{
+    struct import_cells c;
+    import_cells_init(&c);
+    struct import_header h;
+    cJSON *report = cJSON_CreateArray();
+    const char *good[] = {"序号", "专家 姓名", "Birth Year", "", "关键词"};
+    cells_of(&c, 1, good, 5);
+    ck_assert(import_header_match(columns, specs, NULL, &c, &h, report));
+    ck_assert_int_eq(h.column[0], -1);
+    ck_assert_int_eq(h.column[1], 0);
+    ck_assert_int_eq(h.column[2], 1);
+    ck_assert_int_eq(h.column[3], -1);
+    ck_assert_int_eq(cJSON_GetArraySize(report), 0);
+    import_header_free(&h);
+    const char *bad[] = {"出生年份", "籍贯", "出生年份"};
+    cells_of(&c, 1, bad, 3);
+    ck_assert(!import_header_match(columns, specs, NULL, &c, &h, report));
+    char *text = cJSON_PrintUnformatted(report);
+    ck_assert_ptr_nonnull(strstr(text, "无法识别的列“籍贯”"));
+    ck_assert_ptr_nonnull(strstr(text, "重复"));
+    ck_assert_ptr_nonnull(strstr(text, "缺少必填列“姓名”"));
+    free(text);
+    import_header_free(&h);
+    cJSON_Delete(report);
+    import_cells_free(&c);
+}
+END_TEST
+
+START_TEST(test_row_build_converts_and_validates_like_the_api)
+{
+    struct import_cells c;
+    import_cells_init(&c);
+    struct import_header h;
+    cJSON *report = cJSON_CreateArray();
+    const char *head[] = {"姓名", "出生年份", "单位类别", "同意推荐", "关键词", "入库日期"};
+    cells_of(&c, 1, head, 6);
+    ck_assert(import_header_match(columns, specs, NULL, &c, &h, report));
+    const char *good[] = {"\u3000张三 ", "1965年", "高校", "是", "催化、 材料；AI", "2024年3月5日"};
+    cells_of(&c, 2, good, 6);
+    cJSON *clean = import_row_build(columns, specs, &h, &c, 1, NULL, report);
+    ck_assert_ptr_nonnull(clean);
+    char *text = cJSON_PrintUnformatted(clean);
+    ck_assert_str_eq(text, "{\"name\":\"张三\",\"birth_year\":1965,\"kind\":\"university\","
+                           "\"consent\":true,\"keywords\":[\"催化\",\"材料\",\"AI\"],"
+                           "\"since\":\"2024-03-05\"}");
+    free(text);
+    cJSON_Delete(clean);
+    const char *bad[] = {" ", "2099", "医院", "也许", "", "2024-02-30"};
+    cells_of(&c, 7, bad, 6);
+    ck_assert_ptr_null(import_row_build(columns, specs, &h, &c, 1, NULL, report));
+    text = cJSON_PrintUnformatted(report);
+    ck_assert_ptr_nonnull(strstr(
+        text, "{\"row\":7,\"column\":\"单位类别\",\"reason\":\"应为以下之一：高校、企业\"}"));
+    ck_assert_ptr_nonnull(strstr(text, "\"column\":\"同意推荐\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"column\":\"姓名\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"column\":\"出生年份\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"column\":\"入库日期\""));
+    ck_assert_int_eq(cJSON_GetArraySize(report), 5);
+    free(text);
+    import_header_free(&h);
+    cJSON_Delete(report);
+    import_cells_free(&c);
+}
+END_TEST
+
+static Suite *import_suite(void)
+{
+    Suite *s = suite_create("import");
+    TCase *csv = tcase_create("csv");
+    tcase_add_test(csv, test_csv_reads_rfc4180_quotes_and_crlf);
+    tcase_add_test(csv, test_csv_skips_the_utf8_bom_and_detects_tabs);
+    tcase_add_test(csv, test_csv_detects_and_converts_gb18030);
+    tcase_add_test(csv, test_csv_refuses_unclosed_quotes_nul_and_huge_cells);
+    suite_add_tcase(s, csv);
+    TCase *xlsx = tcase_create("xlsx");
+    tcase_set_timeout(xlsx, 30);
+    tcase_add_test(xlsx, test_xlsx_reads_a_libxlsxwriter_workbook);
+    tcase_add_test(xlsx, test_xlsx_reads_inline_strings_shared_strings_and_dates);
+    tcase_add_test(xlsx, test_xlsx_refuses_truncated_and_non_zip_files);
+    tcase_add_test(xlsx, test_xlsx_refuses_a_zip_bomb_before_inflating_it);
+    tcase_add_test(xlsx, test_xlsx_refuses_dtds_and_bad_references);
+    tcase_add_test(xlsx, test_xlsx_serial_dates_and_date_formats);
+    suite_add_tcase(s, xlsx);
+    TCase *map = tcase_create("map");
+    tcase_add_test(map, test_header_normalize_tolerates_space_width_and_marks);
+    tcase_add_test(map, test_header_reports_unknown_duplicate_and_missing_columns);
+    tcase_add_test(map, test_row_build_converts_and_validates_like_the_api);
+    suite_add_tcase(s, map);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(import_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
