@@ -12,7 +12,7 @@ siku_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 export SIKU_BUILD_PACKAGES="gcc meson ninja-build pkg-config libevent-dev libpq-dev libcjson-dev
  libsodium-dev check libfriso-dev friso-dict libzip-dev libexpat1-dev
  libxlsxwriter-dev postgresql-15 postgresql-client-15"
-export SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck"
+export SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck unzip"
 
 # Node.js runs the API contract tools; any installed node/npm will do, else Debian's.
 siku_install_node() {

@@ -273,3 +273,76 @@ SELECT (ARRAY['agency_lecture','campus_science','park_guidance','enterprise_stat
 FROM generate_series(1, 24) g;
 
 COMMIT;
+
+-- ---------------------------------------------------------------------------------------
+-- BEGIN workstations demo block (helper "workstations"; keep at the end of this file)
+-- Eight academician workstations hosted by the first enterprises, academicians in residence,
+-- the "进企业建站" activities pointed at them, and last year's annual reports: six accepted
+-- (one claiming more academician days than recorded), one submitted, one missing; so that a
+-- staff user can run, adjust, publish and export last year's assessment at once.
+BEGIN;
+INSERT INTO workstations (name, host_enterprise_id, level, region_code, industry_code,
+    established_on, term_end, status, demonstration_year, description, terms)
+SELECT e.name || '院士工作站', e.id, CASE WHEN g % 3 = 0 THEN 'provincial' ELSE 'city' END,
+       e.region_code, e.industry_code, current_date - 1200 + g * 30, current_date + 400 + g * 30,
+       CASE WHEN g = 8 THEN 'planning' ELSE 'running' END,
+       CASE WHEN g IN (1, 4) THEN extract(year FROM current_date)::int - 2 END,
+       '依托' || e.name || '建设，开展关键技术联合攻关和人才培养。',
+       jsonb_build_object('name', to_jsonb(ARRAY[e.name, '院士', '工作站']))
+FROM generate_series(1, 8) g
+JOIN LATERAL (SELECT id, name, region_code, industry_code FROM enterprises ORDER BY id
+              OFFSET g - 1 LIMIT 1) e ON true;
+
+INSERT INTO workstation_transitions (workstation_id, from_status, to_status, reason, role)
+SELECT id, NULL, status, '演示数据', 'admin' FROM workstations;
+
+INSERT INTO workstation_academicians (workstation_id, expert_id, start_on, note)
+SELECT w.id, a.id, w.established_on, '首席院士'
+FROM workstations w
+JOIN LATERAL (SELECT id FROM experts WHERE kind = 'academician' ORDER BY id
+              OFFSET (w.id % greatest((SELECT count(*) FROM experts WHERE kind = 'academician'), 1))
+              LIMIT 1) a ON true;
+
+INSERT INTO workstation_team (workstation_id, expert_id, role)
+SELECT w.id, x.id, CASE WHEN x.rn = 1 THEN 'lead' ELSE 'member' END
+FROM workstations w
+CROSS JOIN LATERAL (SELECT id, row_number() OVER () AS rn FROM experts WHERE kind = 'expert'
+                    ORDER BY (id * 31 + w.id * 7) % 997 LIMIT 3) x;
+
+UPDATE service_activities a SET workstation_id = w.id
+FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM workstations
+      WHERE status = 'running') w
+WHERE a.kind = 'enterprise_station'
+  AND w.rn = 1 + (a.id % (SELECT count(*) FROM workstations WHERE status = 'running'));
+
+-- Academicians' days on site last year, as the service activities record them.
+INSERT INTO service_activities (kind, title, held_on, place, region_code, workstation_id,
+    expert_ids, enterprise_ids, academician_days, outcome)
+SELECT 'enterprise_station', '院士进站指导研发', make_date(y.yr, (1 + (w.rn * 2 + k) % 12)::int, 10),
+       w.name, w.region_code, w.id,
+       ARRAY(SELECT a.expert_id FROM workstation_academicians a WHERE a.workstation_id = w.id),
+       ARRAY[w.host_enterprise_id], 6 + w.rn * 3 + k * 2, '指导新产品研发'
+FROM (SELECT id, name, region_code, host_enterprise_id, row_number() OVER (ORDER BY id) AS rn
+      FROM workstations WHERE status = 'running') w
+CROSS JOIN (SELECT extract(year FROM current_date)::int - 1 AS yr) y
+CROSS JOIN generate_series(0, 2) k;
+
+INSERT INTO workstation_reports (workstation_id, year, status, academician_days,
+    joint_projects_new, joint_projects_ongoing, rd_input, patents_applied, patents_granted,
+    invention_patents_granted, new_products, standards, papers, new_product_revenue,
+    talents_trained, awards, summary)
+SELECT w.id, y.yr, CASE WHEN w.rn = 7 THEN 'submitted' ELSE 'accepted' END,
+       workstation_recorded_days(w.id, y.yr) + CASE WHEN w.rn = 3 THEN 20 ELSE 0 END,
+       1 + w.rn % 3, 2 + w.rn % 4, 80 + w.rn * 65, 3 + w.rn, 1 + w.rn % 4, w.rn % 3,
+       w.rn % 4, w.rn % 3, 2 + w.rn % 5, 300 + w.rn * 410, 2 + w.rn * 2, w.rn % 2,
+       '本年度院士团队在站指导研发，完成合作项目' || (1 + w.rn % 3) || '项。'
+FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM workstations
+      WHERE status = 'running') w
+CROSS JOIN (SELECT extract(year FROM current_date)::int - 1 AS yr) y
+WHERE w.rn <= 7;
+
+INSERT INTO workstation_report_transitions (report_id, from_status, to_status, action, role)
+SELECT id, NULL, status, 'create', 'enterprise' FROM workstation_reports;
+
+COMMIT;
+-- END workstations demo block

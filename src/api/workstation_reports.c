@@ -338,10 +338,7 @@ static struct page_call *page_params(struct http_request *req)
     if (!api_list_params(req, allowed, 1, &pc->lp))
         return NULL;
     if (pc->lp.nkeys && !list_is_integer(pc->lp.keys[0])) {
-        cJSON *errors = cJSON_CreateArray();
-        problem_add_field(errors, "cursor", "invalid_value", "cursor 无效");
-        http_problem_errors(req, 400, "invalid_parameter",
-                            "cursor 无效，请使用上一页返回的 next_cursor", errors);
+        api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
         return NULL;
     }
     req->state = pc;
@@ -603,9 +600,5 @@ void workstation_reports_register(struct router *r)
          .handler = handle_history,
          .roles = READERS},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }

@@ -314,14 +314,6 @@ static struct db_stmt list_by_rank = {
 
 /* ---- helpers ---- */
 
-static bool bad_param(struct http_request *req, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    problem_add_field(errors, field, "invalid_value", message);
-    http_problem_errors(req, 400, "invalid_parameter", message, errors);
-    return false;
-}
-
 static bool one_of(const char *value, const char *const *values)
 {
     for (; *values; values++)
@@ -408,12 +400,12 @@ static bool list_sort(struct http_request *req, struct list_call *lc, const char
     else if (strcmp(sort, "relevance") == 0 && q)
         lc->stmt = &list_by_rank;
     else
-        return bad_param(req, "sort", "应为 id、-updated_at 或 relevance（需同时给出 q）");
+        return api_param_error(req, "sort", "应为 id、-updated_at 或 relevance（需同时给出 q）");
     /* Cursor keys must be of the sort's type; checked here so that a forged cursor is a 400. */
     bool int_key = lc->stmt == &list_by_id;
     if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
                          (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
     return true;
 }
 
@@ -428,15 +420,16 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
     if (status && !one_of(status, workstation_status_names))
-        return bad_param(req, "status", "应为 planning、running、suspended、revoked 或 concluded");
+        return api_param_error(req, "status",
+                               "应为 planning、running、suspended、revoked 或 concluded");
     if (level && !one_of(level, workstation_level_names))
-        return bad_param(req, "level", "应为 city 或 provincial");
+        return api_param_error(req, "level", "应为 city 或 provincial");
     if (host && !(list_is_integer(host) && host[0] != '-' && host[0] != '0'))
-        return bad_param(req, "host_enterprise_id", "应为正整数编号");
+        return api_param_error(req, "host_enterprise_id", "应为正整数编号");
     if (demo && strcmp(demo, "true") != 0 && strcmp(demo, "false") != 0)
-        return bad_param(req, "demonstration", "应为 true 或 false");
+        return api_param_error(req, "demonstration", "应为 true 或 false");
     if (since && !validate_datetime(since))
-        return bad_param(req, "updated_since", "应为 RFC 3339 时间");
+        return api_param_error(req, "updated_since", "应为 RFC 3339 时间");
     *q = query_get(qs, "q");
     if (*q && **q == '\0')
         *q = NULL;
@@ -476,7 +469,7 @@ static void handle_list(struct http_request *req)
     struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
     if (!api_list_params(req, allowed, 2, &lc->lp))
         return;
-    const char *q;
+    const char *q = NULL;
     if (!list_parse(req, lc, &q))
         return;
     req->state = lc;
@@ -511,7 +504,7 @@ static void sub_list(struct http_request *req, struct db_stmt *stmt)
     if (!api_parse_id(req, "id", &id) || !api_list_params(req, allowed, 1, &sc->lp))
         return;
     if (sc->lp.nkeys && !list_is_integer(sc->lp.keys[0])) {
-        bad_param(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+        api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
         return;
     }
     req->state = sc;
@@ -864,9 +857,5 @@ void workstations_register(struct router *r)
          .handler = handle_team_remove,
          .roles = STAFF},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct route rt = routes[i];
-        rt.flags |= ROUTE_DB;
-        router_add(r, &rt);
-    }
+    app_add_db_routes(r, routes, sizeof routes / sizeof routes[0]);
 }
