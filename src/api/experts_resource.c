@@ -25,7 +25,7 @@
 #define STAFF ROLES_STAFF
 #define OWN   (ROLES_STAFF | ROLE_EXPERT) /* the expert may keep these up to date */
 
-static const char *const search_fields[] = {"name",         "keywords",    "research_fields",
+const char *const expert_search_fields[] = {"name",         "keywords",    "research_fields",
                                             "achievements", "affiliation", "position",
                                             "division",     NULL};
 static const char *const genders[] = {"male", "female", NULL};
@@ -77,13 +77,13 @@ static const char *const statuses[] = {"active", "retired", "deceased", NULL};
         READ_ONLY("archived"), READ_ONLY("archived_at"), READ_ONLY("created_at"),                  \
         READ_ONLY("updated_at"), READ_ONLY("version")
 
-static const struct field_spec expert_fields[] = {
+const struct field_spec expert_fields[] = {
     PERSON_FIELDS,
     COMMON_READ_ONLY,
     {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL},
 };
 
-static const struct field_spec academician_fields[] = {
+const struct field_spec academician_fields[] = {
     PERSON_FIELDS,
     {"academy", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, academies, STAFF, NULL},
     {"division", FIELD_STRING, FIELD_NULLABLE, 0, 64, 0, NULL, STAFF, NULL},
@@ -159,6 +159,18 @@ static struct db_stmt get = {
 #define SET_ARRAY(col)                                                                             \
     " " col " = CASE WHEN j ? '" col "' THEN jsonb_text_array(j->'" col "') ELSE e." col " END,"
 
+/* Every field a patch may name: each column keeps its value unless the patch has its key. */
+// clang-format off
+#define PATCH_SET                                                                                  \
+    SET_TEXT("name") SET_TEXT("gender") SET_INT("birth_year") SET_TEXT("title")                    \
+    SET_TEXT("position") SET_TEXT("affiliation") SET_TEXT("affiliation_kind")                      \
+    SET_TEXT("region_code") SET_ARRAY("discipline_codes") SET_ARRAY("industry_codes")              \
+    SET_TEXT("research_fields") SET_ARRAY("keywords") SET_TEXT("achievements")                     \
+    SET_ARRAY("service_modes") SET_TEXT("phone") SET_TEXT("email") SET_TEXT("address")             \
+    SET_BOOL("consent") SET_BOOL("available") SET_TEXT("academy") SET_TEXT("division")             \
+    SET_INT("election_year") SET_ARRAY("city_ties") SET_TEXT("ties_note") SET_TEXT("status")
+// clang-format on
+
 /* $1 id, $2 fields, $3 terms, $4 expected version, $5 caller, $6 kind or NULL. Consent keeps
  * the time it was (last) given. */
 static struct db_stmt patch = {
@@ -168,33 +180,17 @@ static struct db_stmt patch = {
     "           expert_can_write(e, $5::jsonb) AS w"
     "         FROM experts e WHERE e.id = $1::bigint AND e.archived_at IS NULL"
     "           AND ($6::text IS NULL OR e.kind = $6::text)),"
-    " upd AS (UPDATE experts e SET" SET_TEXT("name") SET_TEXT("gender") SET_INT("birth_year")
-        SET_TEXT("title") SET_TEXT("position") SET_TEXT("affiliation") SET_TEXT("affiliation_kind")
-            SET_TEXT("region_code") SET_ARRAY("discipline_codes") SET_ARRAY(
-                "industry_codes") SET_TEXT("research_fields") SET_ARRAY("keywords")
-                SET_TEXT("achievements") SET_ARRAY("service_modes") SET_TEXT("phone") SET_TEXT(
-                    "email") "   id_number = CASE WHEN j ? 'id_number' THEN upper(j->>'id_number') "
-                             "ELSE e.id_number END," SET_TEXT("address") SET_BOOL("consent")
-                                 SET_BOOL("available") SET_TEXT("academy") SET_TEXT(
-                                     "division") SET_INT("election_year") SET_ARRAY("city_ties")
-                                     SET_TEXT("ties_note") SET_TEXT(
-                                         "status") "   consent_at = CASE WHEN NOT j ? 'consent' "
-                                                   "THEN e.consent_at"
-                                                   "                     WHEN NOT "
-                                                   "(j->>'consent')::boolean THEN NULL"
-                                                   "                     WHEN e.consent THEN "
-                                                   "e.consent_at ELSE now() END,"
-                                                   "   terms = e.terms || $3::jsonb, updated_at = "
-                                                   "now(), version = e.version + 1"
-                                                   "   FROM p, cur WHERE e.id = cur.id AND cur.r "
-                                                   "AND cur.w"
-                                                   "     AND ($4::int IS NULL OR cur.version = "
-                                                   "$4::int)"
-                                                   "   RETURNING e)"
-                                                   " SELECT coalesce((SELECT r FROM cur), false), "
-                                                   "coalesce((SELECT w FROM cur), false),"
-                                                   "  (SELECT expert_json(upd.e, true)::text FROM "
-                                                   "upd), (SELECT (upd.e).version::text FROM upd)",
+    " upd AS (UPDATE experts e SET" PATCH_SET
+    "   id_number = CASE WHEN j ? 'id_number' THEN upper(j->>'id_number') ELSE e.id_number END,"
+    "   consent_at = CASE WHEN NOT j ? 'consent' THEN e.consent_at"
+    "                     WHEN NOT (j->>'consent')::boolean THEN NULL"
+    "                     WHEN e.consent THEN e.consent_at ELSE now() END,"
+    "   terms = e.terms || $3::jsonb, updated_at = now(), version = e.version + 1"
+    "   FROM p, cur WHERE e.id = cur.id AND cur.r AND cur.w"
+    "     AND ($4::int IS NULL OR cur.version = $4::int)"
+    "   RETURNING e)"
+    " SELECT coalesce((SELECT r FROM cur), false), coalesce((SELECT w FROM cur), false),"
+    "  (SELECT expert_json(upd.e, true)::text FROM upd), (SELECT (upd.e).version::text FROM upd)",
     6, 0};
 
 /* $1 id, $2 caller, $3 expected version, $4 archive (true) or restore (false), $5 kind or
@@ -483,7 +479,8 @@ void experts_handle_create(struct http_request *req)
         return;
     }
     bool academician = is_academician_route(req);
-    const char *params[] = {api_json_text(req, clean), api_search_terms(req, clean, search_fields),
+    const char *params[] = {api_json_text(req, clean),
+                            api_search_terms(req, clean, expert_search_fields),
                             api_caller_json(req), academician ? "academician" : "expert"};
     cJSON_Delete(clean);
     api_create(req, &insert, 4, params, academician ? "/api/v1/academicians/" : "/api/v1/experts/");
@@ -507,7 +504,7 @@ void experts_handle_patch(struct http_request *req)
         return;
     }
     const char *params[] = {
-        id,      api_json_text(req, clean), api_search_terms(req, clean, search_fields),
+        id,      api_json_text(req, clean), api_search_terms(req, clean, expert_search_fields),
         version, api_caller_json(req),      route_kind_filter(req)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);

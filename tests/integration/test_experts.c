@@ -44,13 +44,14 @@ static void setup(void)
     keep(admin, token_of("x_admin", "admin", NULL));
     keep(county, token_of("x_county", "county_staff", "--region 321003"));
     keep(county2, token_of("x_county2", "county_staff", "--region 321012"));
-    char *own = create_as(admin, "experts",
-                          "{\"name\":\"王锂电\",\"region_code\":\"321003\",\"phone\":\"13812345678\","
-                          "\"email\":\"wang@yzu.edu.cn\",\"id_number\":\"11010519491231002X\","
-                          "\"address\":\"江苏省扬州市大学南路88号\",\"title\":\"senior\","
-                          "\"research_fields\":\"锂离子电池正极材料与电池管理\","
-                          "\"keywords\":[\"正极材料\",\"电池管理\"],\"discipline_codes\":[\"480\"],"
-                          "\"industry_codes\":[\"C38\"],\"consent\":true}");
+    char *own =
+        create_as(admin, "experts",
+                  "{\"name\":\"王锂电\",\"region_code\":\"321003\",\"phone\":\"13812345678\","
+                  "\"email\":\"wang@yzu.edu.cn\",\"id_number\":\"11010519491231002X\","
+                  "\"address\":\"江苏省扬州市大学南路88号\",\"title\":\"senior\","
+                  "\"research_fields\":\"锂离子电池正极材料与电池管理\","
+                  "\"keywords\":[\"正极材料\",\"电池管理\"],\"discipline_codes\":[\"480\"],"
+                  "\"industry_codes\":[\"C38\"],\"consent\":true}");
     snprintf(own_id, sizeof own_id, "%s", own);
     char bind[64];
     snprintf(bind, sizeof bind, "--expert %s", own);
@@ -69,8 +70,8 @@ static void teardown(void)
     t_server_finish(&srv);
 }
 
-static void expect_error(const char *token, const char *method, const char *path,
-                         const char *body, int status, const char *error)
+static void expect_error(const char *token, const char *method, const char *path, const char *body,
+                         int status, const char *error)
 {
     struct t_resp *r = t_call(&srv, token, method, path, NULL, body);
     t_expect_status(r, status);
@@ -116,15 +117,16 @@ START_TEST(academicians_need_an_academy_and_share_the_id_space)
 {
     expect_error(admin, "POST", "/api/v1/academicians", "{\"name\":\"院士甲\"}", 400,
                  "academy/required");
-    expect_error(admin, "POST", "/api/v1/academicians",
-                 "{\"name\":\"院士甲\",\"academy\":\"CAX\"}", 400, "academy/invalid_value");
+    expect_error(admin, "POST", "/api/v1/academicians", "{\"name\":\"院士甲\",\"academy\":\"CAX\"}",
+                 400, "academy/invalid_value");
     expect_error(admin, "POST", "/api/v1/academicians",
                  "{\"name\":\"院士甲\",\"academy\":\"CAE\",\"city_ties\":[\"friend\"]}", 400,
                  "city_ties[0]/invalid_value");
-    char *id = create_as(admin, "academicians",
-                         "{\"name\":\"陈院士\",\"academy\":\"CAE\",\"division\":\"能源与矿业工程学部\","
-                         "\"election_year\":2015,\"city_ties\":[\"native\"],"
-                         "\"research_fields\":\"储能材料\"}");
+    char *id =
+        create_as(admin, "academicians",
+                  "{\"name\":\"陈院士\",\"academy\":\"CAE\",\"division\":\"能源与矿业工程学部\","
+                  "\"election_year\":2015,\"city_ties\":[\"native\"],"
+                  "\"research_fields\":\"储能材料\"}");
     char path[64];
     snprintf(path, sizeof path, "/api/v1/experts/%s", id);
     struct t_resp *r = t_call(&srv, admin, "GET", path, NULL, NULL);
@@ -168,7 +170,8 @@ START_TEST(contact_data_is_masked_in_lists_and_audited_on_record_pages)
     ck_assert(strstr(r->body, "大学南路88号") == NULL);
     t_resp_free(r);
 
-    char *reads = t_db_scalar(&srv, "SELECT count(*) FROM audit_log WHERE action = 'read_personal'");
+    char *reads =
+        t_db_scalar(&srv, "SELECT count(*) FROM audit_log WHERE action = 'read_personal'");
     char path[64];
     snprintf(path, sizeof path, "/api/v1/experts/%s", own_id);
     r = t_call(&srv, county2, "GET", path, NULL, NULL); /* staff of another region read all */
@@ -215,8 +218,7 @@ START_TEST(roles_see_what_they_may)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *body = strcmp(cases[i].method, "POST") == 0 ? "{\"name\":\"甲\"}" : NULL;
-        struct t_resp *r =
-            t_call(&srv, cases[i].token, cases[i].method, cases[i].path, NULL, body);
+        struct t_resp *r = t_call(&srv, cases[i].token, cases[i].method, cases[i].path, NULL, body);
         ck_assert_msg(r->status == cases[i].status, "case %zu: %d", i, r->status);
         t_resp_free(r);
     }
@@ -263,7 +265,8 @@ START_TEST(county_staff_write_only_their_region)
     char *id = create_as(county, "experts", "{\"name\":\"县区专家\"}");
     t_assert_scalar(&srv, "321003", "SELECT region_code FROM experts WHERE id = %s", id);
     expect_error(county, "POST", "/api/v1/experts",
-                 "{\"name\":\"外区专家\",\"region_code\":\"321012\"}", 403, "region_code/forbidden");
+                 "{\"name\":\"外区专家\",\"region_code\":\"321012\"}", 403,
+                 "region_code/forbidden");
     char path[64];
     snprintf(path, sizeof path, "/api/v1/experts/%s", id);
     struct t_resp *r = t_call(&srv, county2, "PATCH", path, NULL, "{\"position\":\"教授\"}");
@@ -276,8 +279,9 @@ START_TEST(county_staff_write_only_their_region)
     r = t_call(&srv, county, "POST", path, NULL, NULL);
     t_expect_status(r, 200);
     t_resp_free(r);
-    t_assert_scalar(&srv, "true|", "SELECT (archived_at IS NOT NULL) || '|' || coalesce(position, '')"
-                                " FROM experts WHERE id = %s",
+    t_assert_scalar(&srv, "true|",
+                    "SELECT (archived_at IS NOT NULL) || '|' || coalesce(position, '')"
+                    " FROM experts WHERE id = %s",
                     id);
     free(id);
 }
@@ -302,8 +306,8 @@ START_TEST(stale_if_match_changes_nothing)
     r = t_call(&srv, admin, "PATCH", path, headers, "{\"position\":\"教授\"}");
     t_expect_status(r, 412);
     t_resp_free(r);
-    t_assert_scalar(&srv, "研究员|2", "SELECT position || '|' || version FROM experts WHERE id = %s",
-                    id);
+    t_assert_scalar(&srv, "研究员|2",
+                    "SELECT position || '|' || version FROM experts WHERE id = %s", id);
     free(etag);
     free(id);
 }
@@ -366,8 +370,9 @@ END_TEST
 START_TEST(search_widens_words_the_dictionary_splits)
 {
     /* PRODUCT.md: q=锂电池 finds an expert whose research fields say 锂离子电池. */
-    char *id = create_as(admin, "experts",
-                         "{\"name\":\"孙储能\",\"research_fields\":\"高比能锂离子电池与储能系统\"}");
+    char *id =
+        create_as(admin, "experts",
+                  "{\"name\":\"孙储能\",\"research_fields\":\"高比能锂离子电池与储能系统\"}");
     struct t_resp *r = t_call(&srv, admin, "GET", "/api/v1/experts?q=锂电池", NULL, NULL);
     t_expect_status(r, 200);
     bool found = false;
@@ -384,10 +389,11 @@ END_TEST
 
 START_TEST(filters_narrow_and_refuse_bad_values)
 {
-    char *a = create_as(admin, "experts",
-                        "{\"name\":\"筛选甲\",\"title\":\"associate_senior\",\"affiliation_kind\":"
-                        "\"institute\",\"discipline_codes\":[\"46020\"],\"industry_codes\":[\"C35\"],"
-                        "\"service_modes\":[\"joint\",\"consulting\"],\"region_code\":\"321084\"}");
+    char *a =
+        create_as(admin, "experts",
+                  "{\"name\":\"筛选甲\",\"title\":\"associate_senior\",\"affiliation_kind\":"
+                  "\"institute\",\"discipline_codes\":[\"46020\"],\"industry_codes\":[\"C35\"],"
+                  "\"service_modes\":[\"joint\",\"consulting\"],\"region_code\":\"321084\"}");
     struct t_resp *r = t_call(&srv, admin, "GET",
                               "/api/v1/experts?discipline_code=460&industry_code=C35"
                               "&service_mode=joint&title=associate_senior"
@@ -398,8 +404,8 @@ START_TEST(filters_narrow_and_refuse_bad_values)
     ck_assert_int_eq(cJSON_GetArraySize(items), 1);
     ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 0), "name"), "筛选甲");
     t_resp_free(r);
-    r = t_call(&srv, admin, "GET", "/api/v1/experts?service_mode=transfer&region_code=321084",
-               NULL, NULL);
+    r = t_call(&srv, admin, "GET", "/api/v1/experts?service_mode=transfer&region_code=321084", NULL,
+               NULL);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     t_resp_free(r);
     static const struct {
@@ -426,8 +432,9 @@ END_TEST
 /* Pages by name hold every record once, even while others are added between pages. */
 START_TEST(pages_have_no_gaps_or_repeats)
 {
-    t_db_exec(&srv, "INSERT INTO experts (name, region_code) SELECT '分页' || lpad(g::text, 3, '0'),"
-                    " '321081' FROM generate_series(1, 45) g");
+    t_db_exec(&srv,
+              "INSERT INTO experts (name, region_code) SELECT '分页' || lpad(g::text, 3, '0'),"
+              " '321081' FROM generate_series(1, 45) g");
     char *cursor = NULL;
     int seen = 0, pages = 0;
     char last[64] = "";
