@@ -39,17 +39,28 @@ def free_port():
         return s.getsockname()[1]
 
 
+def psql(query, *flags):
+    """Rows of a query; retried for a while, since a scenario may have just restarted the
+    cluster (crash recovery after an immediate stop can take seconds on a busy machine)."""
+    deadline = time.time() + 60
+    while True:
+        run = subprocess.run([PSQL, "-X", "-q", "-tA", *flags, "-d", CONNINFO, "-c", query],
+                             capture_output=True, text=True)
+        if run.returncode == 0:
+            return [line for line in run.stdout.splitlines() if line]
+        if time.time() > deadline:
+            raise SystemExit(f"psql failed: {run.stderr.strip()}")
+        time.sleep(0.5)
+
+
 def sql(query):
     """First column of the first row, as text ('' when there is no row)."""
-    out = subprocess.run([PSQL, "-X", "-q", "-tA", "-d", CONNINFO, "-c", query],
-                         check=True, capture_output=True, text=True).stdout
-    return out.strip().split("\n")[0] if out.strip() else ""
+    rows = psql(query)
+    return rows[0] if rows else ""
 
 
 def sql_rows(query):
-    out = subprocess.run([PSQL, "-X", "-q", "-tA", "-F", "\t", "-d", CONNINFO, "-c", query],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
+    return [line.split("\t") for line in psql(query, "-F", "\t")]
 
 
 class Daemon:
