@@ -37,7 +37,7 @@ static const struct field_spec fields[] = {
     {"kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, 0, demand_kind_names, 0, NULL},
     {"service_modes", FIELD_ENUM_ARRAY, 0, 0, 0, 5, match_service_modes, 0, NULL},
     {"industry_code", FIELD_STRING, FIELD_NULLABLE, 1, 3, 0, NULL, 0, codes_check_industry_code},
-    {"discipline_codes", FIELD_STRING_ARRAY, 0, 3, 7, 20, NULL, 0, codes_check_discipline_code},
+    {"discipline_codes", FIELD_STRING_ARRAY, 0, 1, 7, 20, NULL, 0, codes_check_discipline_code},
     {"keywords", FIELD_STRING_ARRAY, 0, 1, 32, 20, NULL, 0, NULL},
     {"budget_min", FIELD_NUMBER, FIELD_NULLABLE, 0, MAX_AMOUNT, 0, NULL, 0, NULL},
     {"budget_max", FIELD_NUMBER, FIELD_NULLABLE, 0, MAX_AMOUNT, 0, NULL, 0, NULL},
@@ -432,10 +432,10 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
 
 static void handle_list(struct http_request *req)
 {
-    static const char *const allowed[] = {
-        "status",          "kind",          "region_code", "industry_code",    "enterprise_id",
-        "service_mode",    "discipline_code", "updated_since", "q", "include_archived",
-        "sort",            NULL};
+    static const char *const allowed[] = {"status",           "kind",          "region_code",
+                                          "industry_code",    "enterprise_id", "service_mode",
+                                          "discipline_code",  "updated_since", "q",
+                                          "include_archived", "sort",          NULL};
     struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
     if (!api_list_params(req, allowed, 2, &lc->lp))
         return;
@@ -511,13 +511,12 @@ static void handle_create(struct http_request *req)
 static void patch_done(struct http_request *req, struct db_job *job)
 {
     PGresult *res = db_job_result(job, API_FIRST_RESULT);
-    bool writable = strcmp(PQgetvalue(res, 0, 0), "t") == 0 &&
-                    strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    bool writable =
+        strcmp(PQgetvalue(res, 0, 0), "t") == 0 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     if (writable && strcmp(PQgetvalue(res, 0, 4), "t") != 0) {
         enum demand_status now;
-        const char *label = demand_status_parse(PQgetvalue(res, 0, 5), &now)
-                                ? demand_status_label(now)
-                                : "未知";
+        const char *label =
+            demand_status_parse(PQgetvalue(res, 0, 5), &now) ? demand_status_label(now) : "未知";
         const char *detail =
             access_caller(req)->role == ROLE_ENTERPRISE
                 ? arena_printf(&req->arena,
@@ -646,11 +645,10 @@ static void transition_done(struct http_request *req, struct db_job *job)
     enum demand_status now;
     const char *now_label =
         demand_status_parse(PQgetvalue(res, 0, 4), &now) ? demand_status_label(now) : "未知";
-    http_problem(req, 409, "invalid_transition",
-                 arena_printf(&req->arena,
-                              "需求当前状态为“%s”，不能执行“%s”：该操作只适用于%s状态的需求",
-                              now_label, demand_action_label(tc->action),
-                              action_sources(req, tc->action)));
+    http_problem(
+        req, 409, "invalid_transition",
+        arena_printf(&req->arena, "需求当前状态为“%s”，不能执行“%s”：该操作只适用于%s状态的需求",
+                     now_label, demand_action_label(tc->action), action_sources(req, tc->action)));
 }
 
 /* The optional body {"reason": "..."}; a rejection must give one. */
@@ -685,12 +683,9 @@ static void transition_run(struct http_request *req, enum demand_action action)
     tc->action = action;
     tc->version = version;
     req->state = tc;
-    const char *params[] = {id,
-                            api_caller_json(req),
-                            version,
-                            demand_action_name(action),
-                            action_steps(req, action),
-                            reason};
+    const char *params[] = {
+        id,    api_caller_json(req), version, demand_action_name(action), action_steps(req, action),
+        reason};
     struct db_job *job = api_write_job(req, demand_action_name(action));
     db_job_add(job, &transition, 6, params);
     api_db_run(req, job, 0, transition_done);
@@ -742,10 +737,9 @@ static const struct constraint_field constraints[] = {
 void demands_register(struct router *r)
 {
     constraints_register(constraints);
-    static struct db_stmt *const stmts[] = {&insert,         &get,        &patch,
-                                            &archive,        &transition, &history_access,
-                                            &history,        &list_by_id, &list_by_updated,
-                                            &list_by_rank,   NULL};
+    static struct db_stmt *const stmts[] = {
+        &insert,  &get,        &patch,           &archive,      &transition, &history_access,
+        &history, &list_by_id, &list_by_updated, &list_by_rank, NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {
         {.method = HTTP_GET,
