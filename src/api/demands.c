@@ -524,7 +524,7 @@ static void patch_done(struct http_request *req, struct db_job *job)
                                "如需修改，请先撤回",
                                label)
                 : arena_printf(&req->arena, "需求当前状态为“%s”，不能再修改", label);
-        http_problem(req, 409, "invalid_state", detail);
+        http_problem(req, 409, "invalid_transition", detail);
         return;
     }
     api_reply_write(req, job, API_FIRST_RESULT, 200);

@@ -536,7 +536,7 @@ START_TEST(test_demand_enterprise_edits_only_its_open_demands)
     set_status(id, "closed");
     r = req(city, "PATCH", path, "{\"title\":\"关闭后\"}");
     expect(r, 409);
-    ck_assert_str_eq(t_problem_code(r), "invalid_state");
+    ck_assert_str_eq(t_problem_code(r), "invalid_transition");
     t_resp_free(r);
 }
 END_TEST
