@@ -279,29 +279,12 @@ static void handle_list(struct http_request *req)
 
 /* ---- writes ---- */
 
-/* County staff create and move records only within their region. */
-static bool region_in_scope(struct http_request *req, cJSON *clean)
-{
-    const struct auth *a = access_caller(req);
-    if (a->role != ROLE_COUNTY)
-        return true;
-    const cJSON *region = cJSON_GetObjectItemCaseSensitive(clean, "region_code");
-    if (region == NULL) {
-        cJSON_AddStringToObject(clean, "region_code", a->region_code);
-        return true;
-    }
-    if (cJSON_IsString(region) && strcmp(region->valuestring, a->region_code) == 0)
-        return true;
-    api_forbidden_field(req, "region_code", "县（市、区）科协工作人员只能使用本地区的地区代码");
-    return false;
-}
-
 static void handle_create(struct http_request *req)
 {
     cJSON *clean = api_validated_body(req, enterprise_fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
-    if (!region_in_scope(req, clean)) {
+    if (!api_region_in_scope(req, clean, true)) {
         cJSON_Delete(clean);
         return;
     }
@@ -325,7 +308,7 @@ static void handle_patch(struct http_request *req)
     cJSON *clean = api_validated_body(req, enterprise_fields, VALIDATE_PATCH);
     if (clean == NULL)
         return;
-    if (cJSON_HasObjectItem(clean, "region_code") && !region_in_scope(req, clean)) {
+    if (cJSON_HasObjectItem(clean, "region_code") && !api_region_in_scope(req, clean, true)) {
         cJSON_Delete(clean);
         return;
     }

@@ -322,24 +322,12 @@ static bool id_param(struct http_request *req, const char *name, const char *val
     return api_param_error(req, name, "应为正整数编号");
 }
 
-/* County staff create and move projects only within their region. */
+/* County staff create and move projects only within their region; without a lead enterprise
+ * to take the region from, a county-created project is in theirs. */
 static bool region_in_scope(struct http_request *req, cJSON *clean, bool creating)
 {
-    const struct auth *a = access_caller(req);
-    if (a->role != ROLE_COUNTY)
-        return true;
-    const cJSON *region = cJSON_GetObjectItemCaseSensitive(clean, "region_code");
-    if (region == NULL) {
-        /* Without a lead enterprise there is nothing to take the region from. */
-        const cJSON *lead = cJSON_GetObjectItemCaseSensitive(clean, "lead_enterprise_id");
-        if (creating && (lead == NULL || cJSON_IsNull(lead)))
-            cJSON_AddStringToObject(clean, "region_code", a->region_code);
-        return true;
-    }
-    if (cJSON_IsString(region) && strcmp(region->valuestring, a->region_code) == 0)
-        return true;
-    api_forbidden_field(req, "region_code", "县（市、区）科协工作人员只能使用本地区的地区代码");
-    return false;
+    const cJSON *lead = cJSON_GetObjectItemCaseSensitive(clean, "lead_enterprise_id");
+    return api_region_in_scope(req, clean, creating && (lead == NULL || cJSON_IsNull(lead)));
 }
 
 /* ---- reads ---- */

@@ -286,3 +286,20 @@ void resource_register(void)
 {
     db_stmt_register(&idempotency_lookup);
 }
+
+bool api_region_in_scope(struct http_request *req, cJSON *clean, bool fill_default)
+{
+    const struct auth *a = access_caller(req);
+    if (a->role != ROLE_COUNTY)
+        return true;
+    const cJSON *region = cJSON_GetObjectItemCaseSensitive(clean, "region_code");
+    if (region == NULL) {
+        if (fill_default)
+            cJSON_AddStringToObject(clean, "region_code", a->region_code);
+        return true;
+    }
+    if (cJSON_IsString(region) && strcmp(region->valuestring, a->region_code) == 0)
+        return true;
+    api_forbidden_field(req, "region_code", "县（市、区）科协工作人员只能使用本地区的地区代码");
+    return false;
+}

@@ -22,6 +22,12 @@ struct cJSON *api_validated_body(struct http_request *req, const struct field_sp
 
 /* Replies 403 naming a field the caller may not set (or not set to that value). */
 void api_forbidden_field(struct http_request *req, const char *field, const char *detail);
+/* County staff create and move records only within their region: a region_code in clean
+ * other than theirs is refused (403, replied; returns false). When clean has none and
+ * fill_default is set, theirs is added. Other roles pass. */
+bool api_region_in_scope(struct http_request *req, struct cJSON *clean, bool fill_default)
+    __attribute__((warn_unused_result));
+
 /* Replies 400 with one field error. */
 void api_field_error(struct http_request *req, const char *field, const char *code,
                      const char *message);

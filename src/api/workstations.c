@@ -322,19 +322,6 @@ static bool one_of(const char *value, const char *const *values)
     return false;
 }
 
-/* County staff create and move stations only within their region. */
-static bool region_in_scope(struct http_request *req, cJSON *clean)
-{
-    const struct auth *a = access_caller(req);
-    const cJSON *region = cJSON_GetObjectItemCaseSensitive(clean, "region_code");
-    if (a->role != ROLE_COUNTY || region == NULL)
-        return true;
-    if (cJSON_IsString(region) && strcmp(region->valuestring, a->region_code) == 0)
-        return true;
-    api_forbidden_field(req, "region_code", "县（市、区）科协工作人员只能使用本地区的地区代码");
-    return false;
-}
-
 /* Reads (readable, writable, ...) of a result: replies 404/403 and returns false. */
 static bool scope_ok(struct http_request *req, PGresult *res)
 {
@@ -538,7 +525,7 @@ static void handle_create(struct http_request *req)
     cJSON *clean = api_validated_body(req, fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
-    if (!region_in_scope(req, clean)) {
+    if (!api_region_in_scope(req, clean, false)) {
         cJSON_Delete(clean);
         return;
     }
@@ -561,7 +548,7 @@ static void handle_patch(struct http_request *req)
     cJSON *clean = api_validated_body(req, fields, VALIDATE_PATCH);
     if (clean == NULL)
         return;
-    if (!region_in_scope(req, clean)) {
+    if (!api_region_in_scope(req, clean, false)) {
         cJSON_Delete(clean);
         return;
     }

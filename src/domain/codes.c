@@ -57,14 +57,17 @@ bool codes_check_credit_code(const char *s, const char **code, const char **mess
     return true;
 }
 
-static bool all_digits(const char *s, size_t n)
+static bool all_digits_prefix(const char *s, size_t n)
 {
-    if (strlen(s) != n)
-        return false;
     for (size_t i = 0; i < n; i++)
         if (!isdigit((unsigned char)s[i]))
             return false;
     return true;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    return strlen(s) == n && all_digits_prefix(s, n);
 }
 
 bool codes_check_region_code(const char *s, const char **code, const char **message)
@@ -121,4 +124,41 @@ bool codes_check_email(const char *s, const char **code, const char **message)
     for (const char *p = s; ok && *p; p++)
         ok = (unsigned char)*p > 0x20 && *p != ',' && *p != ';' && *p != '<' && *p != '>';
     return ok || refuse(code, message, "invalid_email", "电子邮箱格式不正确");
+}
+
+char codes_id_check_char(const char *first17)
+{
+    static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        if (!isdigit((unsigned char)first17[i]))
+            return 0;
+        sum += (first17[i] - '0') * weights[i];
+    }
+    return "10X98765432"[sum % 11];
+}
+
+/* YYYYMMDD at p, a real calendar date from 1900 on. */
+static bool id_birth_date_ok(const char *p)
+{
+    int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    int m = (p[4] - '0') * 10 + (p[5] - '0');
+    int d = (p[6] - '0') * 10 + (p[7] - '0');
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+bool codes_check_id_number(const char *s, const char **code, const char **message)
+{
+    if (strlen(s) != 18 || !all_digits_prefix(s, 17))
+        return refuse(code, message, "invalid_id_number", "身份证号应为 18 位（前 17 位为数字）");
+    if (!id_birth_date_ok(s + 6))
+        return refuse(code, message, "invalid_id_number", "身份证号中的出生日期无效");
+    char last = (char)toupper((unsigned char)s[17]);
+    if (codes_id_check_char(s) != last)
+        return refuse(code, message, "invalid_check_character", "身份证号校验位不正确（GB 11643）");
+    return true;
 }
