@@ -274,25 +274,6 @@ static bool id_param(struct http_request *req, const char *name, const char *val
     return api_param_error(req, name, "应为正整数编号");
 }
 
-/* County staff file and move demands only within their region; without one, a county's new
- * demand takes the county's region. */
-static bool region_in_scope(struct http_request *req, cJSON *clean, bool creating)
-{
-    const struct auth *a = access_caller(req);
-    if (a->role != ROLE_COUNTY)
-        return true;
-    const cJSON *region = cJSON_GetObjectItemCaseSensitive(clean, "region_code");
-    if (region == NULL) {
-        if (creating)
-            cJSON_AddStringToObject(clean, "region_code", a->region_code);
-        return true;
-    }
-    if (cJSON_IsString(region) && strcmp(region->valuestring, a->region_code) == 0)
-        return true;
-    api_forbidden_field(req, "region_code", "县（市、区）科协工作人员只能使用本地区的地区代码");
-    return false;
-}
-
 /* An enterprise user files demands for its own enterprise only: enterprise_id defaults to it,
  * another one is refused. Staff must name the enterprise. */
 static bool enterprise_in_scope(struct http_request *req, cJSON *clean, bool creating)
@@ -497,7 +478,7 @@ static void handle_create(struct http_request *req)
     cJSON *clean = api_validated_body(req, fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
-    if (!enterprise_in_scope(req, clean, true) || !region_in_scope(req, clean, true) ||
+    if (!enterprise_in_scope(req, clean, true) || !api_region_in_scope(req, clean, true) ||
         !budget_in_order(req, clean)) {
         cJSON_Delete(clean);
         return;
@@ -539,7 +520,7 @@ static void handle_patch(struct http_request *req)
     if (clean == NULL)
         return;
     if (!enterprise_in_scope(req, clean, false) ||
-        (cJSON_HasObjectItem(clean, "region_code") && !region_in_scope(req, clean, false)) ||
+        (cJSON_HasObjectItem(clean, "region_code") && !api_region_in_scope(req, clean, false)) ||
         !budget_in_order(req, clean)) {
         cJSON_Delete(clean);
         return;
