@@ -65,7 +65,7 @@ static struct db_stmt user_patch = {
     "   password_hash = coalesce($4, u.password_hash),"
     "   password_changed_at = CASE WHEN $4 IS NULL THEN u.password_changed_at ELSE now() END,"
     "   updated_at = now(), version = u.version + 1"
-    "   FROM p, cur WHERE u.id = cur.id AND ($3::int IS NULL OR cur.version = $3::int)"
+    "   FROM p, cur WHERE u.id = cur.id AND ($3::int IS NULL OR u.version = $3::int)"
     "   RETURNING u.*),"
     " ended AS (UPDATE sessions SET revoked_at = now()"
     "   WHERE $5::boolean AND revoked_at IS NULL AND user_id = (SELECT id FROM upd))"

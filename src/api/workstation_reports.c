@@ -211,7 +211,7 @@ static struct db_stmt transition = {
     "   version = e.version + 1"
     "   FROM ws, cur WHERE e.id = (cur.row).id AND ws.r AND ws.w"
     "     AND (cur.row).status = ANY ($6::text[])"
-    "     AND ($4::int IS NULL OR (cur.row).version = $4::int)"
+    "     AND ($4::int IS NULL OR e.version = $4::int)"
     "   RETURNING e),"
     " hist AS (INSERT INTO workstation_report_transitions (report_id, from_status, to_status,"
     "    action, reason, user_id, role)"

@@ -60,7 +60,9 @@ START_TEST(test_postgres_down_gives_503_and_recovery_needs_no_restart)
     t_pg_control("start");
     double recovered = wait_for_status(&s, "/api/v1/regions/321003", 200, 15000);
     ck_assert_msg(recovered >= 0, "no recovery within 15 s");
-    ck_assert_int_eq(status_of(&s, "/readyz"), 200);
+    /* /readyz may be answered by another worker whose pool is still in its backoff: it must
+     * turn ready within the same window, not necessarily on the very next request. */
+    ck_assert_msg(wait_for_status(&s, "/readyz", 200, 15000) >= 0, "not ready within 15 s");
     ck_assert_int_eq(s.pid, pid);
     t_server_finish(&s);
 }
