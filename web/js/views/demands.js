@@ -9,13 +9,14 @@ const isStaff = (u) => STAFF.includes(u.role);
 
 // Workflow actions offered by status and role; the API decides in the end (409 otherwise).
 const ACTIONS = [
-  { action: 'submit', text: '提交审核', from: ['draft', 'rejected'], who: 'enterprise' },
+  { action: 'submit', text: '提交审核', from: ['draft'], who: 'enterprise' },
+  { action: 'revise', text: '重新编辑', from: ['rejected', 'withdrawn'], who: 'enterprise' },
   { action: 'publish', text: '审核通过并发布', from: ['submitted'], who: 'staff' },
   { action: 'reject', text: '退回', from: ['submitted'], who: 'staff', reason: true, danger: true },
-  { action: 'withdraw', text: '撤回', from: ['draft', 'submitted', 'published', 'matching'], who: 'enterprise', reason: true, danger: true },
+  { action: 'withdraw', text: '撤回', from: ['draft', 'submitted', 'published'], who: 'enterprise', reason: true, danger: true },
   { action: 'close', text: '关闭需求', from: ['published', 'matching', 'matched', 'cooperating'], who: 'staff', reason: true },
 ];
-const EDITABLE = ['draft', 'rejected'];
+const EDITABLE = ['draft', 'rejected', 'withdrawn'];
 
 function statusBadge(d) {
   const kind = { published: 'ok', matching: 'ok', matched: 'ok', cooperating: 'ok', rejected: 'warn', withdrawn: 'muted', closed: 'muted' }[d.status] || '';
