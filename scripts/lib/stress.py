@@ -39,17 +39,28 @@ def free_port():
         return s.getsockname()[1]
 
 
+def psql(query, *flags):
+    """Rows of a query; retried for a while, since a scenario may have just restarted the
+    cluster (crash recovery after an immediate stop can take seconds on a busy machine)."""
+    deadline = time.time() + 60
+    while True:
+        run = subprocess.run([PSQL, "-X", "-q", "-tA", *flags, "-d", CONNINFO, "-c", query],
+                             capture_output=True, text=True)
+        if run.returncode == 0:
+            return [line for line in run.stdout.splitlines() if line]
+        if time.time() > deadline:
+            raise SystemExit(f"psql failed: {run.stderr.strip()}")
+        time.sleep(0.5)
+
+
 def sql(query):
     """First column of the first row, as text ('' when there is no row)."""
-    out = subprocess.run([PSQL, "-X", "-q", "-tA", "-d", CONNINFO, "-c", query],
-                         check=True, capture_output=True, text=True).stdout
-    return out.strip().split("\n")[0] if out.strip() else ""
+    rows = psql(query)
+    return rows[0] if rows else ""
 
 
 def sql_rows(query):
-    out = subprocess.run([PSQL, "-X", "-q", "-tA", "-F", "\t", "-d", CONNINFO, "-c", query],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
+    return [line.split("\t") for line in psql(query, "-F", "\t")]
 
 
 class Daemon:
@@ -684,6 +695,45 @@ async def scenario_soak(args):
                   f"{percentile(first, .99):.1f}->{percentile(last, .99):.1f} ms 5xx {len(errors)}")
 
 
+async def scenario_slow_query(args):
+    """One request stuck two seconds behind a lock in PostgreSQL does not delay the other
+    requests served by the same (single) worker: no event loop waits on the database."""
+    d = Daemon("slowquery", "--threads", "1", "--db-pool-size", "4")
+    c = Client(d.port, d.token)
+    r = await c.request("POST", "/api/v1/experts", {"name": "慢查询专家"})
+    path = f"/api/v1/experts/{r.json()['id']}"
+    for _ in range(20):
+        await c.request("GET", "/api/v1/regions/321003")
+    locker = subprocess.Popen([PSQL, "-X", "-q", "-d", CONNINFO, "-c",
+                               "BEGIN; LOCK TABLE experts IN ACCESS EXCLUSIVE MODE;"
+                               " SELECT pg_sleep(2); COMMIT;"], stdout=subprocess.DEVNULL)
+    await asyncio.sleep(0.3)
+    slow = Client(d.port, d.token)
+
+    async def stuck():
+        t = time.perf_counter()
+        resp = await slow.request("GET", path)
+        return resp.status, (time.perf_counter() - t) * 1000
+
+    task = asyncio.create_task(stuck())
+    await asyncio.sleep(0.05)
+    lat = []
+    while not task.done():
+        t = time.perf_counter()
+        resp = await c.request("GET", "/api/v1/regions/321003")
+        lat.append((time.perf_counter() - t) * 1000 if resp.status == 200 else 1e9)
+        await asyncio.sleep(0.01)
+    status, took = await task
+    await asyncio.to_thread(locker.wait)
+    c.close()
+    slow.close()
+    code = d.stop()
+    ok = status == 200 and took >= 1200 and lat and max(lat) < 500 and code == 0
+    return report("slow-query", ok,
+                  f"stuck request {took:.0f} ms ({status}); meanwhile {len(lat)} reads on the "
+                  f"same worker p50 {percentile(lat, .5):.1f} ms max {max(lat or [0]):.1f} ms")
+
+
 SCENARIOS = {
     "restart": scenario_restart,
     "slow": scenario_slow,
@@ -691,6 +741,7 @@ SCENARIOS = {
     "writers": scenario_writers,
     "retries": scenario_retries,
     "sigterm": scenario_sigterm,
+    "slowquery": scenario_slow_query,
 }
 
 
