@@ -237,9 +237,9 @@ static int run_cell(const struct row *r, int role)
     }
     /* flags "pdf": the body is sent as application/pdf (evidence uploads). */
     static const char *const pdf[] = {"Content-Type: application/pdf", NULL};
-    struct t_resp *resp = t_call(&srv, token, r->method, path,
-                                 strcmp(r->flags, "pdf") == 0 ? pdf : NULL,
-                                 strcmp(r->body, "-") == 0 ? NULL : body);
+    struct t_resp *resp =
+        t_call(&srv, token, r->method, path, strcmp(r->flags, "pdf") == 0 ? pdf : NULL,
+               strcmp(r->body, "-") == 0 ? NULL : body);
     int status = resp->status;
     t_resp_free(resp);
     return status;
