@@ -164,17 +164,17 @@ static const struct import_label title_labels[] = {
 };
 
 static const struct import_label affiliation_kind_labels[] = {
-    {"university", "高校"},   {"institute", "科研院所"},  {"enterprise", "企业"},
-    {"other", "其他"},        {"university", "高等院校"}, {"university", "大学"},
-    {"institute", "科研机构"}, {"institute", "研究院所"}, {NULL, NULL}};
+    {"university", "高校"},    {"institute", "科研院所"},  {"enterprise", "企业"},
+    {"other", "其他"},         {"university", "高等院校"}, {"university", "大学"},
+    {"institute", "科研机构"}, {"institute", "研究院所"},  {NULL, NULL}};
 
 static const struct import_label service_mode_labels[] = {
-    {"transfer", "技术转让"},   {"commissioned", "委托研究"}, {"joint", "联合攻关"},
-    {"training", "人才培养"},   {"consulting", "技术咨询"},   {"commissioned", "委托开发"},
-    {"joint", "合作研发"},      {"consulting", "咨询"},       {NULL, NULL}};
+    {"transfer", "技术转让"}, {"commissioned", "委托研究"}, {"joint", "联合攻关"},
+    {"training", "人才培养"}, {"consulting", "技术咨询"},   {"commissioned", "委托开发"},
+    {"joint", "合作研发"},    {"consulting", "咨询"},       {NULL, NULL}};
 
 static const struct import_label academy_labels[] = {
-    {"CAS", "中国科学院"}, {"CAE", "中国工程院"}, {"foreign", "外籍"}, {"CAS", "中科院"},
+    {"CAS", "中国科学院"}, {"CAE", "中国工程院"}, {"foreign", "外籍"},     {"CAS", "中科院"},
     {"CAS", "科学院"},     {"CAE", "工程院"},     {"foreign", "外籍院士"}, {NULL, NULL}};
 
 static const struct import_label city_tie_labels[] = {
@@ -200,8 +200,7 @@ static const struct import_label status_labels[] = {{"active", "在职"},   {"re
         {"research_fields", "研究方向", ALIASES("研究领域", "专业领域", "专业方向"), NULL},        \
         {"keywords", "关键词", ALIASES("关键字"), NULL},                                           \
         {"achievements", "主要成果", ALIASES("成果", "代表性成果", "主要业绩"), NULL},             \
-        {"service_modes", "服务方式", ALIASES("合作方式", "可提供服务方式"),                       \
-         service_mode_labels},                                                                     \
+        {"service_modes", "服务方式", ALIASES("合作方式", "可提供服务方式"), service_mode_labels}, \
         {"phone", "手机", ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式"), NULL},    \
         {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "e-mail"), NULL},                        \
         {"id_number", "身份证号", ALIASES("身份证号码", "身份证", "证件号码", "id number"), NULL}, \
@@ -280,24 +279,25 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
  * number only when the row has none). Then every rule the row alone cannot check: codes in
  * the reference tables, the caller's right to change the record, and the years (no birth in
  * the future; an election after the academy existed and at 25 or older). */
-#define M_TEXT(c)  " CASE WHEN j ? '" c "' THEN j->>'" c "' ELSE e." c " END AS " c ","
-#define M_INT(c)   " CASE WHEN j ? '" c "' THEN (j->>'" c "')::int ELSE e." c " END AS " c ","
-#define M_BOOL(c)  " CASE WHEN j ? '" c "' THEN (j->>'" c "')::boolean ELSE e." c " END AS " c ","
-#define M_ARRAY(c) " CASE WHEN j ? '" c "' THEN jsonb_text_array(j->'" c "') ELSE e." c " END AS " c ","
+#define M_TEXT(c) " CASE WHEN j ? '" c "' THEN j->>'" c "' ELSE e." c " END AS " c ","
+#define M_INT(c)  " CASE WHEN j ? '" c "' THEN (j->>'" c "')::int ELSE e." c " END AS " c ","
+#define M_BOOL(c) " CASE WHEN j ? '" c "' THEN (j->>'" c "')::boolean ELSE e." c " END AS " c ","
+#define M_ARRAY(c)                                                                                 \
+    " CASE WHEN j ? '" c "' THEN jsonb_text_array(j->'" c "') ELSE e." c " END AS " c ","
 #define PERSON_COLS                                                                                \
-    "name, gender, birth_year, title, position, affiliation, affiliation_kind, region_code,"      \
-    " discipline_codes, industry_codes, research_fields, keywords, achievements, service_modes,"  \
-    " phone, email, id_number, address, consent, available, academy, division, election_year,"    \
+    "name, gender, birth_year, title, position, affiliation, affiliation_kind, region_code,"       \
+    " discipline_codes, industry_codes, research_fields, keywords, achievements, service_modes,"   \
+    " phone, email, id_number, address, consent, available, academy, division, election_year,"     \
     " city_ties, ties_note, status"
 #define PERSON_COLS_OF(t)                                                                          \
     t "name, " t "gender, " t "birth_year, " t "title, " t "position, " t "affiliation, " t        \
-      "affiliation_kind, " t "region_code, " t "discipline_codes, " t "industry_codes, " t       \
-      "research_fields, " t "keywords, " t "achievements, " t "service_modes, " t "phone, " t    \
-      "email, " t "id_number, " t "address, " t "consent, " t "available, " t "academy, " t      \
+      "affiliation_kind, " t "region_code, " t "discipline_codes, " t "industry_codes, " t         \
+      "research_fields, " t "keywords, " t "achievements, " t "service_modes, " t "phone, " t      \
+      "email, " t "id_number, " t "address, " t "consent, " t "available, " t "academy, " t        \
       "division, " t "election_year, " t "city_ties, " t "ties_note, " t "status"
 #define CODES_PROBLEM(field, table, label)                                                         \
-    "   UNION ALL SELECT r.row_no, r.ord, '" field "', '" label "“' || string_agg(c, '、') || "   \
-    "'”不存在'"                                                                                    \
+    "   UNION ALL SELECT r.row_no, r.ord, '" field "', '" label "“' || string_agg(c, '、') || " \
+    "'”不存在'"                                                                               \
     "   FROM r, jsonb_array_elements_text(r.j->'" field "') c"                                     \
     "   WHERE NOT EXISTS (SELECT 1 FROM " table " x WHERE x.code = c) GROUP BY r.row_no, r.ord"
 

@@ -287,8 +287,8 @@ static cJSON *split_list(const char *s, bool at_spaces)
 {
     cJSON *arr = cJSON_CreateArray();
     char *copy = xstrdup(s);
-    static const char *const seps[] = {"、", "，", "；", ",", ";", "|", "\n", "\r",
-                                       " ",  "\t", "\u3000", NULL};
+    static const char *const seps[] = {"、", "，", "；", ",",  ";",      "|",
+                                       "\n", "\r", " ",  "\t", "\u3000", NULL};
     size_t nseps = sizeof seps / sizeof seps[0] - (at_spaces ? 1 : 4);
     char *p = copy;
     while (*p) {

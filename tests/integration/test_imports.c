@@ -482,8 +482,9 @@ START_TEST(experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_
     ck_assert_str_eq(t_json_str(r->json, "library"), "experts");
     ck_assert_int_eq((int)num(r, "inserted"), 3);
     t_resp_free(r);
-    t_assert_scalar(&srv, "expert/male/1965/senior/university/{480,46020}/{C35}/"
-                          "{transfer,consulting}/true/true/true",
+    t_assert_scalar(&srv,
+                    "expert/male/1965/senior/university/{480,46020}/{C35}/"
+                    "{transfer,consulting}/true/true/true",
                     "%s",
                     "SELECT kind || '/' || gender || '/' || birth_year || '/' || title || '/' ||"
                     " affiliation_kind || '/' || discipline_codes::text || '/' ||"
@@ -641,18 +642,18 @@ START_TEST(bad_expert_rows_are_reported_by_row_and_column)
     char csv[4096];
     snprintf(csv, sizeof csv,
              "姓名,性别,出生年份,地区代码,学科代码,工作单位,手机,身份证号,服务方式,同意推荐\n"
-             "合格甲,男,1970,321003,480,扬州大学,13812345601,,,\n"   /* 2: good */
-             "性别错,未知,1970,321003,,扬州大学,13812345602,,,\n"     /* 3 */
-             "年份错,女,一九七〇,321003,,扬州大学,13812345603,,,\n"   /* 4 */
-             "未来人,女,2090,321003,,扬州大学,13812345604,,,\n"       /* 5: SQL */
+             "合格甲,男,1970,321003,480,扬州大学,13812345601,,,\n"     /* 2: good */
+             "性别错,未知,1970,321003,,扬州大学,13812345602,,,\n"      /* 3 */
+             "年份错,女,一九七〇,321003,,扬州大学,13812345603,,,\n"    /* 4 */
+             "未来人,女,2090,321003,,扬州大学,13812345604,,,\n"        /* 5: SQL */
              "学科错,男,1970,321003,999 480,扬州大学,13812345605,,,\n" /* 6: SQL */
-             "电话错,男,1970,321003,,扬州大学,12345,,,\n"             /* 7 */
-             "证号错,男,1970,321003,,扬州大学,13812345607,%s,,\n"     /* 8 */
-             "方式错,男,1970,321003,,扬州大学,13812345608,,随便,\n"   /* 9 */
-             "同意错,男,1970,321003,,扬州大学,13812345609,,,也许\n"   /* 10 */
-             "合格甲,男,1970,321003,480,扬州大学,138 1234 5601,,,\n"  /* 11: same as 2 */
-             "地区错,男,1970,999999,,扬州大学,13812345611,,,\n"       /* 12: SQL */
-             "合格乙,女,1980,321003,,扬州大学,13812345612,,,\n",      /* 13: good */
+             "电话错,男,1970,321003,,扬州大学,12345,,,\n"              /* 7 */
+             "证号错,男,1970,321003,,扬州大学,13812345607,%s,,\n"      /* 8 */
+             "方式错,男,1970,321003,,扬州大学,13812345608,,随便,\n"    /* 9 */
+             "同意错,男,1970,321003,,扬州大学,13812345609,,,也许\n"    /* 10 */
+             "合格甲,男,1970,321003,480,扬州大学,138 1234 5601,,,\n"   /* 11: same as 2 */
+             "地区错,男,1970,999999,,扬州大学,13812345611,,,\n"        /* 12: SQL */
+             "合格乙,女,1980,321003,,扬州大学,13812345612,,,\n",       /* 13: good */
              wrong_id);
     struct t_resp *r = experts_upload(admin, NULL, csv);
     t_expect_status(r, 422);
@@ -694,12 +695,12 @@ START_TEST(bad_academician_rows_break_the_rules_of_real_records)
 {
     const char *csv = "姓名,院别,当选年份,出生年份,与本市关系,状态\n"
                       "合格院士,中国科学院,1980,1930,合作,在职\n" /* 2: good */
-                      "无院别,,1980,1930,,\n"                      /* 3 */
-                      "科学院过早,中国科学院,1950,1900,,\n"        /* 4: SQL */
-                      "工程院过早,中国工程院,1990,1930,,\n"        /* 5: SQL */
-                      "太年轻,中国工程院,2001,1990,,\n"            /* 6: SQL */
-                      "关系错,中国工程院,2001,1950,朋友,\n"        /* 7 */
-                      "状态错,外籍,2001,1950,,失联\n";             /* 8 */
+                      "无院别,,1980,1930,,\n"                     /* 3 */
+                      "科学院过早,中国科学院,1950,1900,,\n"       /* 4: SQL */
+                      "工程院过早,中国工程院,1990,1930,,\n"       /* 5: SQL */
+                      "太年轻,中国工程院,2001,1990,,\n"           /* 6: SQL */
+                      "关系错,中国工程院,2001,1950,朋友,\n"       /* 7 */
+                      "状态错,外籍,2001,1950,,失联\n";            /* 8 */
     struct t_resp *r = upload_to("academicians", admin, NULL, csv, strlen(csv));
     t_expect_status(r, 422);
     ck_assert_msg(reported(r, 3, "院别", ""), "%s", r->body);
@@ -739,11 +740,13 @@ START_TEST(county_staff_import_experts_of_their_region_only)
     t_resp_free(r);
     t_db_exec(&srv, "INSERT INTO experts (name, affiliation, phone, region_code)"
                     " VALUES ('邗江专家', '扬州大学', '13812349002', '321003')");
-    r = experts_upload(county, NULL, "姓名,工作单位,手机,职务\n邗江专家,扬州大学,13812349002,所长\n");
+    r = experts_upload(county, NULL,
+                       "姓名,工作单位,手机,职务\n邗江专家,扬州大学,13812349002,所长\n");
     t_expect_status(r, 422);
     ck_assert_msg(reported(r, 2, "姓名", "无权修改"), "%s", r->body);
     t_resp_free(r);
-    t_assert_scalar(&srv, "t", "%s", "SELECT position IS NULL FROM experts WHERE name = '邗江专家'");
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT position IS NULL FROM experts WHERE name = '邗江专家'");
     r = upload_to("academicians", expert_user, NULL, "姓名\n甲\n", strlen("姓名\n甲\n"));
     t_expect_status(r, 403);
     t_resp_free(r);
@@ -758,7 +761,8 @@ START_TEST(expert_and_academician_templates_come_from_the_adapters)
     const char *head = "\xEF\xBB\xBF姓名,性别,出生年份,职称";
     ck_assert(r->len > strlen(head) && memcmp(r->body, head, strlen(head)) == 0);
     char csv[2048];
-    snprintf(csv, sizeof csv, "%.*s模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是\r\n",
+    snprintf(csv, sizeof csv,
+             "%.*s模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是\r\n",
              (int)r->len, r->body);
     t_resp_free(r);
     r = experts_upload(admin, NULL, csv);
