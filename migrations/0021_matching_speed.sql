@@ -1,9 +1,9 @@
--- Matching at 100,000 experts (docs/matching.md, "Speed"): match_rank reads far fewer
--- rows for the same candidates and components. The field's experts are taken by two scans
--- that stop at 300 rows (those serving the demand's industry, then any) instead of reading
--- every expert of a broad field to sort them; the profile's keywords come from the rows
--- already read; the search vectors are read for the best hits only, to name their words;
--- word statistics are looked up by key.
+-- Matching at 100,000 experts (docs/matching.md, "Speed"): match_rank reads far fewer rows
+-- for the same ranking (a cluster value can move slightly). The field's experts are taken in
+-- table order by two reads that stop at 300 rows (those serving the demand's industry, from
+-- the industry's experts already read; then any) instead of reading and sorting every expert
+-- of a broad field; the profile's keywords come from the rows already read; the search vectors
+-- are read for the best hits only, to name their words; word statistics are looked up by key.
 
 -- Inverse document frequency of lexemes among the experts (as in 0010), each lexeme looked up
 -- by its key: the join 0010 wrote was planned as a scan of the statistics per lexeme.
@@ -17,7 +17,8 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN expert_lexeme_stats_state st
 $$;
 
-CREATE OR REPLACE FUNCTION match_rank(p_demand bigint, p_query tsquery, p_filters jsonb, p_limit integer)
+CREATE OR REPLACE FUNCTION match_rank(p_demand bigint, p_query tsquery, p_filters jsonb,
+                                      p_limit integer)
 RETURNS TABLE (expert_id bigint, score real, parts jsonb, matched text[], cluster text[])
 LANGUAGE sql STABLE AS $$
 WITH cfg AS (SELECT * FROM match_settings),
