@@ -10,6 +10,7 @@ the scenario database), SIKU_STRESS_PGCTL (tests/integration/pgctl.sh and the cl
 PSQL (psql binary), SIKU_STRESS_OUT (a directory for logs).
 """
 import argparse
+import atexit
 import asyncio
 import json
 import os
@@ -63,6 +64,16 @@ def sql_rows(query):
     return [line.split("\t") for line in psql(query, "-F", "\t")]
 
 
+RUNNING = []  # daemons to kill if a scenario dies on an exception
+
+
+@atexit.register
+def _kill_leftovers():
+    for proc in RUNNING:
+        if proc.poll() is None:
+            proc.kill()
+
+
 class Daemon:
     """sikud on a free port; flags are the scenario's limits."""
 
@@ -73,6 +84,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [SIKUD, "--listen", f"127.0.0.1:{self.port}", "--database", CONNINFO,
              "--access-log", "false", *flags], stdout=self.log, stderr=subprocess.STDOUT)
+        RUNNING.append(self.proc)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -55,6 +55,8 @@ void app_register_routes(struct router *router)
     workstation_reports_register(router);
     assessments_register(router);
     assessment_export_register(router);
+    workstation_export_register(router);
+    stats_register(router);
     matching_register(router);
     matches_register(router);
 }

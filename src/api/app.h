@@ -52,6 +52,8 @@ void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
 void assessments_register(struct router *r);
 void assessment_export_register(struct router *r);
+void workstation_export_register(struct router *r);
+void stats_register(struct router *r);
 void matching_register(struct router *r);
 void matches_register(struct router *r);
 

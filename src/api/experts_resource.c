@@ -141,12 +141,16 @@ static struct db_stmt insert = {
     8, 0};
 
 /* $1 id, $2 caller, $3 include archived, $4 kind or NULL. Whoever may read a record may see
- * its contact data; reading it is logged (when there is any to see). */
+ * its contact data; reading it is logged (when there is any to see). The log row of a read
+ * commits without waiting for its WAL flush (synchronous_commit off for this transaction
+ * only): a read must not cost a disk flush, and a crash can lose at most the last fraction of
+ * a second of read records, never a write's. */
 static struct db_stmt get = {
     "expert_get",
     "SELECT expert_json(e, true)::text, e.version::text,"
     " CASE WHEN coalesce(e.phone, e.email, e.id_number, e.address) IS NOT NULL"
-    "   THEN audit_append('read_personal', 'experts', e.id::text, NULL, NULL)::text END"
+    "   THEN audit_append('read_personal', 'experts', e.id::text, NULL, NULL)::text"
+    "     || set_config('synchronous_commit', 'off', true) END"
     " FROM experts e WHERE e.id = $1::bigint AND ($4::text IS NULL OR e.kind = $4::text)"
     "   AND (e.archived_at IS NULL OR $3::boolean) AND expert_can_read(e, $2::jsonb)",
     4, 0};

@@ -24,8 +24,10 @@ static const char *const expert_fields[] = {"name",         "keywords",    "rese
 static const char *const demand_fields[] = {"title", "keywords", "description", NULL};
 static const char *const project_fields[] = {"title", "keywords", "summary", "outcome_note", NULL};
 
+/* The id stays a number: "id::text" would be the output column "id", and ORDER BY id would then
+ * sort as text ("10000" before "2") while the keyset compares numbers, skipping rows. */
 #define SELECT_BATCH(table, cols)                                                                  \
-    "SELECT id::text, json_build_object(" cols ")::text FROM " table                               \
+    "SELECT id, json_build_object(" cols ")::text FROM " table                                     \
     " WHERE id > $1::bigint ORDER BY id LIMIT 1000"
 
 static const struct indexed_table tables[] = {

@@ -612,3 +612,64 @@ void t_assert_scalar(struct t_server *s, const char *want, const char *fmt, ...)
                   want);
     free(v);
 }
+
+char *t_xlsx_part(const struct t_resp *r, const char *part)
+{
+    char path[] = "/tmp/siku-test-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, r->body, r->len), (ssize_t)r->len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "unzip -p %s %s", path, part);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t cap = 1 << 16, n = 0, got;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            out = realloc(out, cap);
+            ck_assert_ptr_nonnull(out);
+        }
+    }
+    out[n] = '\0';
+    pclose(p);
+    unlink(path);
+    ck_assert_msg(n > 0, "no %s in the workbook", part);
+    return out;
+}
+
+char **t_csv_lines(const struct t_resp *r, int *n)
+{
+    ck_assert_msg(r->len >= 3 && memcmp(r->body, "\xEF\xBB\xBF", 3) == 0, "the CSV has no BOM");
+    char *text = malloc(r->len - 2);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, r->body + 3, r->len - 3);
+    text[r->len - 3] = '\0';
+    size_t cap = 16;
+    char **lines = malloc(cap * sizeof *lines);
+    int count = 0;
+    bool quoted = false;
+    char *start = text;
+    for (char *c = text; *c; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        else if (!quoted && c[0] == '\r' && c[1] == '\n') {
+            *c = '\0';
+            if ((size_t)count + 2 > cap)
+                lines = realloc(lines, (cap *= 2) * sizeof *lines);
+            lines[count++] = start;
+            start = c + 2;
+            c++;
+        }
+    }
+    ck_assert_msg(*start == '\0', "the CSV does not end with CRLF");
+    if (count == 0)
+        lines[count++] = text; /* keeps lines[0] the buffer to free */
+    lines[count] = NULL;
+    *n = count;
+    return lines;
+}

@@ -103,6 +103,13 @@ PGconn *t_db_connect(const char *dbname);
 char *t_db_scalar(struct t_server *s, const char *sql);
 void t_db_exec(struct t_server *s, const char *sql);
 
+/* A part of the XLSX workbook (a zip) in r's body, e.g. "xl/worksheets/sheet1.xml", read
+ * through unzip(1); malloc'd. Fails the test when the part is missing or empty. */
+char *t_xlsx_part(const struct t_resp *r, const char *part);
+/* The CSV in r's body: checks the UTF-8 BOM and answers a malloc'd copy of the lines after it
+ * split at CRLF (lines[n] is NULL; free lines[0] then lines). Quoted fields are not split. */
+char **t_csv_lines(const struct t_resp *r, int *n);
+
 /* Cluster control for fault tests: "stop", "stop-immediate", "start". */
 void t_pg_control(const char *action);
 

@@ -356,30 +356,6 @@ START_TEST(test_publish_freezes_the_year)
 }
 END_TEST
 
-/* A part of the XLSX (a zip) in r's body, through unzip(1); malloc'd. */
-static char *xlsx_part(const struct t_resp *r, const char *part)
-{
-    char path[] = "/tmp/siku-test-xlsx-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, r->body, r->len), (ssize_t)r->len);
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "unzip -p %s %s", path, part);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t cap = 1 << 20, n = 0;
-    char *out = malloc(cap);
-    size_t got;
-    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0)
-        n += got;
-    out[n] = '\0';
-    pclose(p);
-    unlink(path);
-    ck_assert_msg(n > 0, "no %s in the workbook", part);
-    return out;
-}
-
 START_TEST(test_export_xlsx_and_csv)
 {
     struct t_resp *r = req(county, "GET", "/api/v1/assessments/2025/export?format=xlsx", NULL);
@@ -392,11 +368,11 @@ START_TEST(test_export_xlsx_and_csv)
     free(type);
     free(disp);
     ck_assert(r->len > 4 && memcmp(r->body, "PK", 2) == 0);
-    char *book = xlsx_part(r, "xl/workbook.xml");
+    char *book = t_xlsx_part(r, "xl/workbook.xml");
     ck_assert_ptr_nonnull(strstr(book, "考核结果"));
     ck_assert_ptr_nonnull(strstr(book, "按地区和等级汇总"));
     free(book);
-    char *sheet = xlsx_part(r, "xl/worksheets/sheet1.xml");
+    char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
     static const char *const want[] = {"名次",
                                        "工作站名称",
                                        "依托企业",
@@ -414,7 +390,7 @@ START_TEST(test_export_xlsx_and_csv)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(sheet, want[i]) != NULL, "sheet1 lacks %s", want[i]);
     free(sheet);
-    char *summary = xlsx_part(r, "xl/worksheets/sheet2.xml");
+    char *summary = t_xlsx_part(r, "xl/worksheets/sheet2.xml");
     ck_assert_ptr_nonnull(strstr(summary, "全市合计"));
     ck_assert_ptr_nonnull(strstr(summary, "江都区"));
     free(summary);
