@@ -50,6 +50,7 @@ void thesaurus_register(struct router *r);
 void imports_register(struct router *r);
 void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
+void workstation_evidence_register(struct router *r);
 void assessments_register(struct router *r);
 void assessment_export_register(struct router *r);
 void workstation_export_register(struct router *r);

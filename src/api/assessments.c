@@ -69,7 +69,8 @@ static struct db_stmt station_exists = {
 
 /* $1 year: what a run needs of every running station, in id order (so that reruns agree):
  * id, report status, the 13 figures, checklist scores, whether the report claims more
- * academician days than recorded, and a standing adjustment. */
+ * academician days than recorded, a standing adjustment, and the rubric leaves the report's
+ * evidence files name. */
 static struct db_stmt inputs = {
     "assessment_inputs",
     "SELECT w.id::text, r.status, r.academician_days::text, r.joint_projects_new::text,"
@@ -78,7 +79,8 @@ static struct db_stmt inputs = {
     " r.standards::text, r.papers::text, r.new_product_revenue::text,"
     " r.talents_trained::text, r.awards::text, coalesce(c.scores, '{}')::text,"
     " coalesce(r.academician_days > workstation_recorded_days(w.id, $1::int), false),"
-    " a.adjusted_score::text, a.adjust_reason, a.adjusted_by::text, a.adjusted_at::text"
+    " a.adjusted_score::text, a.adjust_reason, a.adjusted_by::text, a.adjusted_at::text,"
+    " CASE WHEN r.id IS NULL THEN '[]' ELSE workstation_evidence_indicators(r.id)::text END"
     " FROM workstations w"
     " LEFT JOIN workstation_reports r ON r.workstation_id = w.id AND r.year = $1::int"
     " LEFT JOIN assessment_checklist c ON c.workstation_id = w.id AND c.year = $1::int"
@@ -445,7 +447,8 @@ struct station_row {
     double score; /* the adjusted score when there is one */
     int rank;
     enum rubric_grade grade;
-    bool excess; /* claims more academician days than recorded */
+    bool excess;           /* claims more academician days than recorded */
+    bool evidence_missing; /* a leaf that requires evidence has no file */
     bool exemplar;
     PGresult *res;
     int row;
@@ -485,7 +488,7 @@ static void propose_exemplars(struct station_row *rows, int n, int limit)
         for (int i = 0; i < n; i++) {
             struct station_row *s = &rows[i];
             if (strcmp(s->status, "scored") != 0 || s->grade != GRADE_EXCELLENT || s->excess ||
-                s->exemplar)
+                s->evidence_missing || s->exemplar)
                 continue;
             if (best == NULL || s->score > best->score + 1e-9)
                 best = s;
@@ -542,6 +545,8 @@ static cJSON *row_json(const struct rubric *r, const struct station_row *s)
     cJSON *problems = cJSON_AddArrayToObject(o, "problems");
     if (s->excess)
         cJSON_AddItemToArray(problems, cJSON_CreateString("academician_days_excess"));
+    if (s->evidence_missing)
+        cJSON_AddItemToArray(problems, cJSON_CreateString("evidence_missing"));
     if (strcmp(s->status, "scored") != 0) {
         cJSON_AddFalseToObject(o, "exemplar");
         cJSON_AddObjectToObject(o, "leaves");
@@ -557,6 +562,27 @@ static cJSON *row_json(const struct rubric *r, const struct station_row *s)
         if (r->nodes[i].rule != RUBRIC_GROUP)
             cJSON_AddNumberToObject(leaves, r->nodes[i].key, s->leaves[i]);
     return o;
+}
+
+/* Whether an accepted report lacks evidence the rubric requires: a node that requires it is
+ * satisfied by a file naming the node or a leaf below it. */
+static bool evidence_lacking(const struct rubric *r, const char *named_text)
+{
+    bool has[RUBRIC_MAX_NODES] = {false};
+    cJSON *named = cJSON_Parse(named_text);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, named)
+    {
+        int i = rubric_find(r, cJSON_GetStringValue(k));
+        /* Parents come before their children: mark the node and every ancestor. */
+        for (; i >= 0; i = r->nodes[i].parent)
+            has[i] = true;
+    }
+    cJSON_Delete(named);
+    for (int i = 0; i < r->n; i++)
+        if (r->nodes[i].evidence_required && !has[i])
+            return true;
+    return false;
 }
 
 static void run_done(struct http_request *req, struct db_job *job)
@@ -600,6 +626,8 @@ static void run_inputs(struct http_request *req, struct db_job *job)
             s->figures[k] = number_at(res, i, 2 + k);
         load_checklist(r, PQgetvalue(res, i, 15), s->checklist);
         s->excess = strcmp(PQgetvalue(res, i, 16), "t") == 0;
+        s->evidence_missing =
+            strcmp(s->status, "scored") == 0 && evidence_lacking(r, PQgetvalue(res, i, 21));
     }
     score_rows(r, rows, n);
     cJSON *all = cJSON_CreateArray();

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct t_server srv;
 static char admin[64], city[64], county[64], county2[64], ent[64], ent2[64], expert[64];
@@ -859,6 +861,41 @@ START_TEST(test_demand_matching_moves_it_on)
 }
 END_TEST
 
+START_TEST(test_demand_concurrent_steps_take_effect_once)
+{
+    /* Eight clients submit the same draft at once: one step is taken, the others see it taken. */
+    long id = create_for_a("并发提交需求");
+    char path[96];
+    path_of(path, sizeof path, id, "/submit");
+    enum { N = 8 };
+    pid_t kids[N];
+    for (int i = 0; i < N; i++) {
+        kids[i] = fork();
+        ck_assert_int_ge(kids[i], 0);
+        if (kids[i] == 0) {
+            struct t_resp *r = req(ent, "POST", path, NULL);
+            int code = r->status == 200 ? 0 : r->status == 409 ? 1 : 2;
+            _exit(code);
+        }
+    }
+    int ok = 0, taken = 0;
+    for (int i = 0; i < N; i++) {
+        int st = 0;
+        ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
+        ck_assert(WIFEXITED(st));
+        ok += WEXITSTATUS(st) == 0;
+        taken += WEXITSTATUS(st) == 1;
+    }
+    ck_assert_int_eq(ok, 1);
+    ck_assert_int_eq(taken, N - 1);
+    assert_scalar("submitted|2", "SELECT status || '|' || version FROM demands WHERE id = %ld", id);
+    assert_scalar("1",
+                  "SELECT count(*) FROM demand_transitions WHERE demand_id = %ld"
+                  " AND action = 'submit'",
+                  id);
+}
+END_TEST
+
 static Suite *demands_suite(void)
 {
     Suite *s = suite_create("demands");
@@ -876,6 +913,7 @@ static Suite *demands_suite(void)
     tcase_add_test(tc, test_demand_archive_and_restore);
     tcase_add_test(tc, test_demand_list_filters_searches_and_pages);
     tcase_add_test(tc, test_demand_matching_moves_it_on);
+    tcase_add_test(tc, test_demand_concurrent_steps_take_effect_once);
     suite_add_tcase(s, tc);
     return s;
 }
