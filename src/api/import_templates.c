@@ -59,8 +59,14 @@ static void describe(const struct import_column *c, const struct field_spec *f, 
     case FIELD_ENUM_ARRAY:
         o = (size_t)snprintf(out, cap, "%s",
                              f->type == FIELD_ENUM ? "以下之一：" : "以下若干，用顿号分隔：");
-        for (const struct import_label *l = c->labels; l && l->code && o < cap; l++)
-            o += (size_t)snprintf(out + o, cap - o, "%s%s", l == c->labels ? "" : "、", l->label);
+        for (const struct import_label *l = c->labels; l && l->code && o < cap; l++) {
+            bool named = false; /* a code's first label names it; later ones are synonyms */
+            for (const struct import_label *k = c->labels; k < l && !named; k++)
+                named = strcmp(k->code, l->code) == 0;
+            if (!named)
+                o += (size_t)snprintf(out + o, cap - o, "%s%s", l == c->labels ? "" : "、",
+                                      l->label);
+        }
         break;
     default:
         o = (size_t)snprintf(out, cap, "文字");

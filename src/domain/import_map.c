@@ -208,6 +208,41 @@ static bool parse_int(const char *s, long long *out)
     return false;
 }
 
+/* A year column also takes a year and month or a whole date ("出生年月": 1965.03, 1965-03,
+ * 1965/3/1, 1965年3月) and keeps the year: four digits, then a separator, then only digits,
+ * separators and 年月日. */
+static bool parse_year(const char *s, long long *out)
+{
+    if (strlen(s) < 5 || strspn(s, "0123456789") != 4)
+        return false;
+    const char *p = s + 4;
+    if (strchr("-/.", *p) == NULL && strncmp(p, "年", strlen("年")) != 0)
+        return false;
+    while (*p) {
+        if (strchr("0123456789-/.", *p) != NULL) {
+            p++;
+            continue;
+        }
+        bool unit = false;
+        static const char *const units[] = {"年", "月", "日", NULL};
+        for (const char *const *u = units; *u && !unit; u++)
+            if (strncmp(p, *u, strlen(*u)) == 0) {
+                p += strlen(*u);
+                unit = true;
+            }
+        if (!unit)
+            return false;
+    }
+    *out = strtoll(s, NULL, 10);
+    return true;
+}
+
+static bool is_year_field(const struct field_spec *f)
+{
+    size_t n = strlen(f->name);
+    return n > 5 && strcmp(f->name + n - 5, "_year") == 0;
+}
+
 /* 2026-1-5, 2026/01/05, 2026.1.5 and 2026年1月5日 become 2026-01-05; others stay as they are. */
 static void normalize_date(const char *s, char *out, size_t cap)
 {
@@ -238,25 +273,28 @@ static void enum_message(const struct import_column *col, const struct field_spe
     size_t o = (size_t)snprintf(out, cap, "应为以下之一：");
     for (const char *const *v = f->values; v && *v && o < cap; v++) {
         const char *label = NULL;
-        for (const struct import_label *l = col->labels; l && l->code; l++)
+        for (const struct import_label *l = col->labels; l && l->code && !label; l++)
             if (strcmp(l->code, *v) == 0)
-                label = l->label;
+                label = l->label; /* the first label of a code is its name; others synonyms */
         o += (size_t)snprintf(out + o, cap - o, "%s%s", v == f->values ? "" : "、",
                               label ? label : *v);
     }
 }
 
-/* Splits a list cell at 、，；,;| and line breaks into trimmed, non-empty items. */
-static cJSON *split_list(const char *s)
+/* Splits a list cell at 、，；,;| and line breaks into trimmed, non-empty items; lists of codes
+ * (words never hold a space) split at spaces too. */
+static cJSON *split_list(const char *s, bool at_spaces)
 {
     cJSON *arr = cJSON_CreateArray();
     char *copy = xstrdup(s);
-    static const char *const seps[] = {"、", "，", "；", ",", ";", "|", "\n", "\r", NULL};
+    static const char *const seps[] = {"、", "，", "；", ",",  ";",      "|",
+                                       "\n", "\r", " ",  "\t", "\u3000", NULL};
+    size_t nseps = sizeof seps / sizeof seps[0] - (at_spaces ? 1 : 4);
     char *p = copy;
     while (*p) {
         char *next = NULL;
         size_t seplen = 0;
-        for (const char *const *sp = seps; *sp; sp++) {
+        for (const char *const *sp = seps; sp < seps + nseps; sp++) {
             char *q = strstr(p, *sp);
             if (q && (next == NULL || q < next)) {
                 next = q;
@@ -283,7 +321,7 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
     switch (f->type) {
     case FIELD_INT: {
         long long v;
-        if (!parse_int(s, &v)) {
+        if (!parse_int(s, &v) && !(is_year_field(f) && parse_year(s, &v))) {
             snprintf(reason, cap, "应为整数");
             return false;
         }
@@ -319,7 +357,7 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
         return true;
     }
     case FIELD_ENUM_ARRAY: {
-        cJSON *arr = split_list(s), *item;
+        cJSON *arr = split_list(s, true), *item;
         cJSON_ArrayForEach(item, arr)
         {
             const char *code = enum_code(col, f, item->valuestring);
@@ -334,7 +372,7 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
         return true;
     }
     case FIELD_STRING_ARRAY:
-        cJSON_AddItemToObject(obj, f->name, split_list(s));
+        cJSON_AddItemToObject(obj, f->name, split_list(s, f->check != NULL));
         return true;
     case FIELD_DATE: {
         char d[64];
@@ -416,8 +454,11 @@ cJSON *import_row_build(const struct import_column *columns, const struct field_
     {
         const char *field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "field"));
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
-        if (field && !in_list(failed, field))
-            import_report_add(report, row->row, header_of(columns, h, field), msg ? msg : "无效");
+        char base[64]; /* "discipline_codes[1]": an item of the column's list */
+        snprintf(base, sizeof base, "%.*s", field ? (int)strcspn(field, "[") : 0,
+                 field ? field : "");
+        if (field && !in_list(failed, base))
+            import_report_add(report, row->row, header_of(columns, h, base), msg ? msg : "无效");
     }
     cJSON_Delete(failed);
     cJSON *clean = NULL;

@@ -107,6 +107,11 @@ await step('admin signs in and gets the staff menu', async () => {
   const nav = page.getByRole('navigation', { name: '主菜单' });
   for (const item of ['企业库', '专家库', '院士库', '需求库'])
     await nav.getByRole('link', { name: item }).waitFor();
+  // The year's figures as charts, from GET /stats/{year}.
+  await page.getByRole('heading', { name: `${new Date().getFullYear()} 年度数据` }).waitFor();
+  assert((await page.locator('.charts svg[role="img"]').count()) === 4, 'the four charts are not drawn');
+  const label = await page.locator('.charts svg[role="img"]').first().getAttribute('aria-label');
+  assert(/^各地区发布需求：.*\d/.test(label), `chart without its figures: ${label}`);
   await shot(page, '02-home-admin');
 });
 
@@ -264,14 +269,132 @@ await step('staff register a project and approve it', async () => {
   await shot(page, '10-project-record');
 });
 
+const YEAR = new Date().getFullYear() - 1; // the demo data's reports are last year's
+await step('staff edit the rubric: one that does not add up is refused next to the field, a balanced one is saved', async () => {
+  const nav = page.getByRole('navigation', { name: '主菜单' });
+  for (const item of ['年度考核', '批量导入', '同义词表']) await nav.getByRole('link', { name: item }).waitFor();
+  await nav.getByRole('link', { name: '年度考核' }).click();
+  await page.getByRole('heading', { name: '年度考核' }).waitFor();
+  assert((await page.getByLabel('考核年度').inputValue()) === String(YEAR), 'the year is not last year');
+  await page.getByLabel('制度建设：分值').fill('12');
+  await page.getByRole('button', { name: '保存细则' }).click();
+  // 基础建设's children now add up to 22: the API names items[0].children, shown by the group's points.
+  const group = page.getByLabel('基础建设：分值');
+  await page.locator('tr', { has: group }).locator('.field-error').getByText(/下级指标分值合计/).waitFor();
+  assert((await group.getAttribute('aria-invalid')) === 'true', 'the group is not marked invalid');
+  await page.locator('.totals').getByText('一级指标合计 100 分').waitFor();
+  await shot(page, '16-assessment-rubric-error');
+  await page.getByLabel('配套条件：分值').fill('8');
+  await page.getByRole('button', { name: '保存细则' }).click();
+  await page.locator('.facts').getByText('本年度已保存的细则').waitFor();
+  assert((await page.getByLabel('制度建设：分值').inputValue()) === '12', 'the saved points did not stay');
+});
+
+await step('staff enter checklist scores (an out-of-range one is refused next to it)', async () => {
+  const row = page.locator('table.checklist tbody tr').first();
+  await row.waitFor();
+  const input = row.locator('input[type="number"]').first();
+  await input.fill('99');
+  await row.getByRole('button', { name: '保存' }).click();
+  await row.locator('.field-error').filter({ hasText: /./ }).first().waitFor();
+  await input.fill('9');
+  await row.getByRole('button', { name: '保存' }).click();
+  await page.getByText(/的检查项评分/).waitFor();
+});
+
+await step('staff run the demo year and see ranks, grades and problems', async () => {
+  await page.getByRole('button', { name: /运行考核/ }).click();
+  await page.getByRole('heading', { name: '本次运行结果' }).waitFor();
+  const rows = page.locator('table.list:not(.rubric):not(.checklist) tbody tr');
+  await rows.first().locator('td').first().getByText('1').waitFor();
+  assert((await rows.count()) >= 6, `only ${await rows.count()} results`);
+  await page.getByText('年度报告未审核通过').first().waitFor();
+  await page.getByText('填报的院士在站天数多于服务活动记录').first().waitFor();
+  await shot(page, '17-assessment-results');
+});
+
+await step('staff adjust a score with a written reason', async () => {
+  const row = page.locator('table.list tbody tr', { has: page.getByRole('button', { name: '调整得分' }) }).last();
+  const station = (await row.locator('td').nth(1).innerText()).trim();
+  await row.getByRole('button', { name: '调整得分' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByLabel('调整后得分（0–100）').fill('86.5');
+  await dlg.getByRole('button', { name: '保存调整' }).click();
+  await dlg.locator('.field-error').getByText('请写明调整理由').waitFor();
+  await dlg.getByLabel('调整理由').fill('现场核查：制度建设材料补齐');
+  await shot(page, '18-assessment-adjust');
+  await dlg.getByRole('button', { name: '保存调整' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  const adjusted = page.locator('table.list tbody tr', { hasText: '现场核查：制度建设材料补齐' });
+  await adjusted.waitFor();
+  assert((await adjusted.innerText()).includes(station.split('\n')[0]), 'another station was adjusted');
+  assert((await adjusted.innerText()).includes('86.50'), 'the adjusted score is not shown');
+});
+
+await step('staff publish the year and download the results as XLSX', async () => {
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: '发布结果' }).click();
+  await page.locator('.facts').getByText(/已发布/).waitFor();
+  assert((await page.getByRole('button', { name: /运行考核/ }).count()) === 0, 'a published year can still be run');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 XLSX' }).click()]);
+  const file = await dl.path();
+  const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
+  assert(head === 'PK', `the download is not an XLSX (${head})`);
+  assert(dl.suggestedFilename().endsWith('.xlsx') && /考核/.test(dl.suggestedFilename()), `file name ${dl.suggestedFilename()}`);
+  await shot(page, '19-assessment-published');
+});
+
+await step('staff import a CSV with one bad row in a dry run and read the row report', async () => {
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '批量导入' }).click();
+  await page.getByRole('heading', { name: '批量导入' }).waitFor();
+  assert((await page.getByLabel('导入到').inputValue()) === 'enterprises', 'enterprises is not offered');
+  const [tpl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 CSV 模板' }).click()]);
+  assert(/\.csv$/.test(tpl.suggestedFilename()), `template name ${tpl.suggestedFilename()}`);
+  const csv = '企业名称,统一社会信用代码,地区代码,企业规模\n'
+    + `扬州导入测试甲有限公司,${creditCode()},321003,小型\n`
+    + `扬州导入测试乙有限公司,${creditCode()},321003,巨型\n`;
+  await page.getByLabel('文件（CSV 或 .xlsx）').setInputFiles({ name: '企业名录.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  assert(await page.getByLabel('只校验，不写入').isChecked(), 'dry run is not the default');
+  await page.getByRole('button', { name: '校验', exact: true }).click();
+  const bad = page.locator('table.rejected tbody tr', { hasText: '第 3 行' });
+  await bad.waitFor();
+  assert((await bad.innerText()).includes('企业规模'), 'the bad column is not named');
+  assert((await page.locator('table.rejected tbody tr').count()) === 1, 'more than one row rejected');
+  await shot(page, '20-import-report');
+});
+
+await step('staff add a synonym group and delete it', async () => {
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '同义词表' }).click();
+  await page.getByRole('heading', { name: '同义词表' }).waitFor();
+  await page.getByRole('button', { name: '添加同义词组' }).click();
+  await page.locator('.field-error').filter({ hasText: /./ }).first().waitFor();
+  await page.getByLabel('同义词（2 到 20 个，用逗号分隔）').fill('光刻胶，光致抗蚀剂');
+  await page.getByLabel('备注').fill('浏览器测试');
+  await page.getByRole('button', { name: '添加同义词组' }).click();
+  const row = page.locator('table.list tbody tr', { hasText: '光刻胶' });
+  await row.waitFor();
+  await shot(page, '21-thesaurus');
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: /删除同义词组/ }).click();
+  await row.waitFor({ state: 'detached' });
+});
+
 await step('the console works on a phone', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(BASE + '/#/enterprises');
-  await page.locator('table.list tbody tr').first().waitFor();
-  await page.getByRole('button', { name: '菜单' }).click();
-  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '企业库' }).waitFor();
-  await shot(page, '11-phone-enterprises');
-  await page.setViewportSize({ width: 1366, height: 768 });
+  try {
+    await page.goto(BASE + '/#/enterprises');
+    await page.locator('table.list tbody tr').first().waitFor();
+    await page.getByRole('button', { name: '菜单' }).click();
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '企业库' }).waitFor();
+    await shot(page, '11-phone-enterprises');
+    await page.goto(BASE + '/#/assessments');
+    await page.getByRole('heading', { name: '考核结果' }).waitFor();
+    await page.locator('summary', { hasText: '评分细则' }).click(); // folded on a phone
+    await page.getByLabel('基础建设：分值').waitFor();
+    await shot(page, '11-phone-assessment');
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 768 });
+  }
 });
 
 await step('admin signs out', async () => {

@@ -199,9 +199,21 @@ static int send_get(struct t_server *s, const char *path)
 START_TEST(test_saturated_pool_answers_503_at_once)
 {
     struct t_server s;
-    static const char *const args[] = {
-        "--threads", "1", "--db-pool-size", "1", "--db-pipeline-depth", "1", "--db-queue-max",
-        "1",         NULL};
+    /* Long queue wait and session cache: on a busy machine the steps below may take seconds,
+     * and the queued request must still be waiting (not timed out) when the lock goes. */
+    static const char *const args[] = {"--threads",
+                                       "1",
+                                       "--db-pool-size",
+                                       "1",
+                                       "--db-pipeline-depth",
+                                       "1",
+                                       "--db-queue-max",
+                                       "1",
+                                       "--db-queue-timeout-ms",
+                                       "60000",
+                                       "--session-cache-ms",
+                                       "60000",
+                                       NULL};
     t_server_start(&s, "it_fault_pool", true, args);
     t_become(&s, "fault_admin", "admin", NULL);
     ck_assert_int_eq(status_of(&s, "/api/v1/regions"), 200);

@@ -42,16 +42,22 @@ static char *scalar(const char *fmt, ...)
     return v;
 }
 
-static struct t_resp *upload(const char *token, const char *query, const char *data, size_t len)
+static struct t_resp *upload_to(const char *library, const char *token, const char *query,
+                                const char *data, size_t len)
 {
     char path[256], saved[sizeof srv.token];
-    snprintf(path, sizeof path, "/api/v1/imports/enterprises%s", query ? query : "");
+    snprintf(path, sizeof path, "/api/v1/imports/%s%s", library, query ? query : "");
     memcpy(saved, srv.token, sizeof saved);
     snprintf(srv.token, sizeof srv.token, "%s", token);
     static const char *const headers[] = {"Content-Type: application/octet-stream", NULL};
     struct t_resp *r = t_request_bytes(&srv, "POST", path, headers, data, len);
     memcpy(srv.token, saved, sizeof saved);
     return r;
+}
+
+static struct t_resp *upload(const char *token, const char *query, const char *data, size_t len)
+{
+    return upload_to("enterprises", token, query, data, len);
 }
 
 static double num(const struct t_resp *r, const char *key)
@@ -436,6 +442,352 @@ START_TEST(templates_download_and_import_back)
 }
 END_TEST
 
+/* ---- experts and academicians ---- */
+
+/* A valid ID number from its first 17 characters. */
+static const char *idnum(const char *first17)
+{
+    static char ids[8][19];
+    static int next;
+    char *id = ids[next++ % 8];
+    snprintf(id, 19, "%s0", first17);
+    id[17] = codes_id_check_char(first17);
+    return id;
+}
+
+static const char *experts_sql = "SELECT count(*) FROM experts WHERE created_by IS NOT NULL";
+
+static struct t_resp *experts_upload(const char *token, const char *query, const char *csv)
+{
+    return upload_to("experts", token, query, csv, strlen(csv));
+}
+
+START_TEST(experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_twice)
+{
+    char csv[4096];
+    snprintf(csv, sizeof csv,
+             "\xEF\xBB\xBF姓名,性别,出生年月,职称,职务,工作单位,单位类型,地区代码,学科代码,"
+             "行业代码,研究领域,关键词,主要成果,服务方式,手机,邮箱,身份证号,通讯地址,同意推荐,"
+             "可提供服务\r\n"
+             "王导入,男,1965.03,教授,院长,扬州大学,高校,321003,480 46020,C35,锂电池正极材料,"
+             "正极材料、电池管理,省科技进步奖,技术转让、技术咨询,13812340001,wang@yzu.edu.cn,%s,"
+             "扬州市大学南路88号,是,是\r\n"
+             "李导入,女,1972-11,副高级,,扬州市农业科学研究院,科研院所,321003,\"480,46020\","
+             "\"C35;C38\",,,,,0514-87000002,,,,否,\r\n"
+             " 赵导入\u3000,,1980,中级,,扬州某机械有限公司,企业,321012,,,,,,联合攻关,"
+             "13812340003,,,,,否\r\n",
+             idnum("32100319650312001"));
+    struct t_resp *r = experts_upload(admin, "?file_name=experts.csv", csv);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "library"), "experts");
+    ck_assert_int_eq((int)num(r, "inserted"), 3);
+    t_resp_free(r);
+    t_assert_scalar(&srv,
+                    "expert/male/1965/senior/university/{480,46020}/{C35}/"
+                    "{transfer,consulting}/true/true/true",
+                    "%s",
+                    "SELECT kind || '/' || gender || '/' || birth_year || '/' || title || '/' ||"
+                    " affiliation_kind || '/' || discipline_codes::text || '/' ||"
+                    " industry_codes::text || '/' || service_modes::text || '/' || consent || '/'"
+                    " || (consent_at IS NOT NULL) || '/' || available"
+                    " FROM experts WHERE name = '王导入'");
+    t_assert_scalar(&srv, "1972/associate_senior/{C35,C38}/false/false/true", "%s",
+                    "SELECT birth_year || '/' || title || '/' || industry_codes::text || '/' ||"
+                    " consent || '/' || (consent_at IS NOT NULL) || '/' || available"
+                    " FROM experts WHERE name = '李导入'");
+    t_assert_scalar(&srv, "321012/{joint}/false", "%s",
+                    "SELECT region_code || '/' || service_modes::text || '/' || available"
+                    " FROM experts WHERE name = '赵导入'");
+    /* Searchable like a record made through the API. */
+    r = t_request_as(&srv, admin, "GET", "/api/v1/experts?q=%E6%AD%A3%E6%9E%81%E6%9D%90%E6%96%99",
+                     NULL); /* 正极材料 */
+    t_expect_status(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
+                    " AND record_type = 'experts'");
+    /* The same file again: nothing new; a changed title is an update. */
+    r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "updated"), 0);
+    ck_assert_int_eq((int)num(r, "unchanged"), 3);
+    t_resp_free(r);
+    char *p = strstr(csv, "中级");
+    memcpy(p, "初级", strlen("初级"));
+    r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    ck_assert_int_eq((int)num(r, "unchanged"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "junior/2", "%s",
+                    "SELECT title || '/' || version FROM experts WHERE name = '赵导入'");
+    t_assert_scalar(&srv, "3", "%s", experts_sql);
+    /* Nobody's phone or ID number reaches the daemon's log. */
+    char *log = t_server_log(&srv);
+    ck_assert(strstr(log, "13812340001") == NULL);
+    ck_assert(strstr(log, idnum("32100319650312001")) == NULL);
+    ck_assert(strstr(log, "wang@yzu.edu.cn") == NULL);
+    free(log);
+}
+END_TEST
+
+static void to_gb18030(const char *utf8, char *gb, size_t cap, size_t *len)
+{
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    char *in = (char *)utf8, *out = gb;
+    size_t inleft = strlen(utf8), outleft = cap;
+    ck_assert(iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1);
+    iconv_close(cd);
+    *len = cap - outleft;
+}
+
+START_TEST(academicians_from_gb18030_csv_and_xlsx_never_touch_experts)
+{
+    char utf8[2048], gb[2048];
+    snprintf(utf8, sizeof utf8,
+             "姓名,院别,学部,当选年份,出生年份,与本市关系,关系说明,状态,工作单位,手机,身份证号\n"
+             "陈院士,中国科学院,化学部,1991,1935,籍贯、合作,扬州籍,在职,南京大学,13912340001,%s\n"
+             "周院士,中国工程院,信息与电子工程学部,2005年,1950,工作,,退休,东南大学,13912340002,\n",
+             idnum("32100219350101001"));
+    size_t len;
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    struct t_resp *r = upload_to("academicians", admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "charset"), "GB18030");
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "academician/CAS/1991/{native,cooperation}/active", "%s",
+                    "SELECT kind || '/' || academy || '/' || election_year || '/' ||"
+                    " city_ties::text || '/' || status FROM experts WHERE name = '陈院士'");
+    t_assert_scalar(&srv, "CAE/retired/{work}", "%s",
+                    "SELECT academy || '/' || status || '/' || city_ties::text"
+                    " FROM experts WHERE name = '周院士'");
+    r = upload_to("academicians", admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "unchanged"), 2);
+    t_resp_free(r);
+
+    /* The same people in the expert library: an ID number of an academician is refused, and
+     * a name + affiliation + phone match is a new expert, never an update of the academician. */
+    char csv[1024];
+    snprintf(csv, sizeof csv,
+             "姓名,工作单位,手机,身份证号\n陈院士,南京大学,13912340001,%s\n"
+             "周院士,东南大学,13912340002,\n",
+             idnum("32100219350101001"));
+    r = experts_upload(admin, "?dry_run=true", csv);
+    t_expect_status(r, 200);
+    ck_assert_msg(reported(r, 2, "身份证号", "院士库"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    r = experts_upload(admin, "?partial=true", csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    ck_assert_int_eq((int)num(r, "updated"), 0);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "academician,expert", "%s",
+                    "SELECT string_agg(kind, ',' ORDER BY kind) FROM experts"
+                    " WHERE name = '周院士'");
+    /* An academician header in the expert library is not a column of it. */
+    r = experts_upload(admin, NULL, "姓名,院别\n某人,中国科学院\n");
+    t_expect_status(r, 400);
+    ck_assert_msg(reported(r, 1, "院别", "无法识别"), "%s", r->body);
+    t_resp_free(r);
+
+    /* XLSX from libxlsxwriter: numbers, a date for 出生年月 and a re-import with a change. */
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "院士名单");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "yyyy-mm");
+    const char *heads[] = {"院士姓名", "院别", "当选年份", "出生年月", "手机", "工作单位"};
+    for (int i = 0; i < 6; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], NULL);
+    lxw_datetime born = {1941, 6, 1, 0, 0, 0};
+    worksheet_write_string(ws, 1, 0, "孙院士", NULL);
+    worksheet_write_string(ws, 1, 1, "中国工程院", NULL);
+    worksheet_write_number(ws, 1, 2, 1997, NULL);
+    worksheet_write_datetime(ws, 1, 3, &born, date);
+    worksheet_write_number(ws, 1, 4, 13912340009, NULL);
+    worksheet_write_string(ws, 1, 5, "扬州大学", NULL);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    r = upload_to("academicians", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "format"), "xlsx");
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    r = upload_to("academicians", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "unchanged"), 1);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "CAE/1997/1941/13912340009", "%s",
+                    "SELECT academy || '/' || election_year || '/' || birth_year || '/' || phone"
+                    " FROM experts WHERE name = '孙院士'");
+}
+END_TEST
+
+START_TEST(bad_expert_rows_are_reported_by_row_and_column)
+{
+    char wrong_id[19];
+    snprintf(wrong_id, sizeof wrong_id, "%s", idnum("32100319700101002"));
+    wrong_id[17] = wrong_id[17] == '1' ? '2' : '1';
+    char csv[4096];
+    snprintf(csv, sizeof csv,
+             "姓名,性别,出生年份,地区代码,学科代码,工作单位,手机,身份证号,服务方式,同意推荐\n"
+             "合格甲,男,1970,321003,480,扬州大学,13812345601,,,\n"     /* 2: good */
+             "性别错,未知,1970,321003,,扬州大学,13812345602,,,\n"      /* 3 */
+             "年份错,女,一九七〇,321003,,扬州大学,13812345603,,,\n"    /* 4 */
+             "未来人,女,2090,321003,,扬州大学,13812345604,,,\n"        /* 5: SQL */
+             "学科错,男,1970,321003,999 480,扬州大学,13812345605,,,\n" /* 6: SQL */
+             "电话错,男,1970,321003,,扬州大学,12345,,,\n"              /* 7 */
+             "证号错,男,1970,321003,,扬州大学,13812345607,%s,,\n"      /* 8 */
+             "方式错,男,1970,321003,,扬州大学,13812345608,,随便,\n"    /* 9 */
+             "同意错,男,1970,321003,,扬州大学,13812345609,,,也许\n"    /* 10 */
+             "合格甲,男,1970,321003,480,扬州大学,138 1234 5601,,,\n"   /* 11: same as 2 */
+             "地区错,男,1970,999999,,扬州大学,13812345611,,,\n"        /* 12: SQL */
+             "合格乙,女,1980,321003,,扬州大学,13812345612,,,\n",       /* 13: good */
+             wrong_id);
+    struct t_resp *r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 422);
+    ck_assert_str_eq(t_problem_code(r), "import_rejected");
+    ck_assert_msg(reported(r, 3, "性别", "男"), "%s", r->body);
+    ck_assert_msg(reported(r, 4, "出生年份", "整数"), "%s", r->body);
+    ck_assert_msg(reported(r, 7, "手机", "手机号"), "%s", r->body);
+    ck_assert_msg(reported(r, 8, "身份证号", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 9, "服务方式", "技术转让"), "%s", r->body);
+    ck_assert_msg(reported(r, 10, "同意推荐", "是"), "%s", r->body);
+    ck_assert_msg(reported(r, 11, "身份证号（无身份证号时为姓名、工作单位和手机）", "第 2 行"),
+                  "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", experts_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM import_rows");
+
+    r = experts_upload(admin, "?dry_run=true", csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_msg(reported(r, 5, "出生年份", "不能晚于今年"), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "学科代码", "“999”不存在"), "%s", r->body);
+    ck_assert_msg(reported(r, 12, "地区代码", "不存在"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 10);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", experts_sql);
+
+    r = experts_upload(admin, "?partial=true", csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 10);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "合格乙,合格甲", "%s",
+                    "SELECT string_agg(name, ',' ORDER BY name) FROM experts"
+                    " WHERE created_by IS NOT NULL");
+}
+END_TEST
+
+START_TEST(bad_academician_rows_break_the_rules_of_real_records)
+{
+    const char *csv = "姓名,院别,当选年份,出生年份,与本市关系,状态\n"
+                      "合格院士,中国科学院,1980,1930,合作,在职\n" /* 2: good */
+                      "无院别,,1980,1930,,\n"                     /* 3 */
+                      "科学院过早,中国科学院,1950,1900,,\n"       /* 4: SQL */
+                      "工程院过早,中国工程院,1990,1930,,\n"       /* 5: SQL */
+                      "太年轻,中国工程院,2001,1990,,\n"           /* 6: SQL */
+                      "关系错,中国工程院,2001,1950,朋友,\n"       /* 7 */
+                      "状态错,外籍,2001,1950,,失联\n";            /* 8 */
+    struct t_resp *r = upload_to("academicians", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 3, "院别", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 7, "与本市关系", "籍贯"), "%s", r->body);
+    ck_assert_msg(reported(r, 8, "状态", "在职"), "%s", r->body);
+    t_resp_free(r);
+    r = upload_to("academicians", admin, "?dry_run=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_msg(reported(r, 4, "当选年份", "1955"), "%s", r->body);
+    ck_assert_msg(reported(r, 5, "当选年份", "1994"), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "当选年份", "25 岁"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 6);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", experts_sql);
+    r = upload_to("academicians", admin, "?partial=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "合格院士/academician", "%s",
+                    "SELECT name || '/' || kind FROM experts WHERE created_by IS NOT NULL");
+}
+END_TEST
+
+START_TEST(county_staff_import_experts_of_their_region_only)
+{
+    struct t_resp *r =
+        experts_upload(county, NULL, "姓名,工作单位,手机\n江都专家,江都某厂,13812349001\n");
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321012", "%s",
+                    "SELECT region_code FROM experts WHERE name = '江都专家'");
+    r = experts_upload(county, NULL, "姓名,地区代码\n外区专家,321003\n");
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "地区代码", "本地区"), "%s", r->body);
+    t_resp_free(r);
+    t_db_exec(&srv, "INSERT INTO experts (name, affiliation, phone, region_code)"
+                    " VALUES ('邗江专家', '扬州大学', '13812349002', '321003')");
+    r = experts_upload(county, NULL,
+                       "姓名,工作单位,手机,职务\n邗江专家,扬州大学,13812349002,所长\n");
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "姓名", "无权修改"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT position IS NULL FROM experts WHERE name = '邗江专家'");
+    r = upload_to("academicians", expert_user, NULL, "姓名\n甲\n", strlen("姓名\n甲\n"));
+    t_expect_status(r, 403);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(expert_and_academician_templates_come_from_the_adapters)
+{
+    struct t_resp *r =
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/experts/template.csv", NULL);
+    t_expect_status(r, 200);
+    const char *head = "\xEF\xBB\xBF姓名,性别,出生年份,职称";
+    ck_assert(r->len > strlen(head) && memcmp(r->body, head, strlen(head)) == 0);
+    char csv[2048];
+    snprintf(csv, sizeof csv,
+             "%.*s模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是\r\n",
+             (int)r->len, r->body);
+    t_resp_free(r);
+    r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.csv", NULL);
+    t_expect_status(r, 200);
+    ck_assert_ptr_nonnull(strstr(r->body, ",院别,学部,当选年份,与本市关系,关系说明,状态\r\n"));
+    t_resp_free(r);
+    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.xlsx", NULL);
+    t_expect_status(r, 200);
+    const char *err = NULL;
+    struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
+    ck_assert_msg(x != NULL, "%s", err);
+    struct import_cells c;
+    import_cells_init(&c);
+    ck_assert_int_eq(import_xlsx_next(x, &c), 1);
+    ck_assert_str_eq(import_cells_get(&c, 0), "姓名");
+    import_cells_free(&c);
+    import_xlsx_close(x);
+    t_resp_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("imports");
@@ -451,6 +803,12 @@ int main(void)
     tcase_add_test(tc, county_staff_import_only_their_region);
     tcase_add_test(tc, hostile_files_are_refused_and_change_nothing);
     tcase_add_test(tc, templates_download_and_import_back);
+    tcase_add_test(tc, experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_twice);
+    tcase_add_test(tc, academicians_from_gb18030_csv_and_xlsx_never_touch_experts);
+    tcase_add_test(tc, bad_expert_rows_are_reported_by_row_and_column);
+    tcase_add_test(tc, bad_academician_rows_break_the_rules_of_real_records);
+    tcase_add_test(tc, county_staff_import_experts_of_their_region_only);
+    tcase_add_test(tc, expert_and_academician_templates_come_from_the_adapters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

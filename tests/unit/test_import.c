@@ -411,6 +411,85 @@ START_TEST(test_row_build_converts_and_validates_like_the_api)
 }
 END_TEST
 
+static bool three_digits(const char *s, const char **code, const char **message)
+{
+    bool ok = strlen(s) == 3 && strspn(s, "0123456789") == 3;
+    if (!ok) {
+        *code = "invalid_code";
+        *message = "应为三位数字";
+    }
+    return ok;
+}
+
+static const char *const modes[] = {"transfer", "consulting", NULL};
+static const struct import_label mode_labels[] = {
+    {"transfer", "技术转让"}, {"consulting", "技术咨询"}, {"consulting", "咨询"}, {NULL, NULL}};
+
+static const struct field_spec person_specs[] = {
+    {"name", FIELD_STRING, FIELD_REQUIRED, 1, 64, 0, NULL, 0, NULL},
+    {"birth_year", FIELD_INT, FIELD_NULLABLE, 1900, 2100, 0, NULL, 0, NULL},
+    {"codes", FIELD_STRING_ARRAY, 0, 3, 3, 5, NULL, 0, three_digits},
+    {"keywords", FIELD_STRING_ARRAY, 0, 1, 20, 5, NULL, 0, NULL},
+    {"modes", FIELD_ENUM_ARRAY, 0, 0, 0, 5, modes, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL},
+};
+
+static const struct import_column person_columns[] = {
+    {"name", "姓名", NULL, NULL},
+    {"birth_year", "出生年月", NULL, NULL},
+    {"codes", "学科代码", NULL, NULL},
+    {"keywords", "关键词", NULL, NULL},
+    {"modes", "服务方式", NULL, mode_labels},
+    {NULL, NULL, NULL, NULL},
+};
+
+START_TEST(test_row_build_takes_year_months_and_code_lists_split_at_spaces)
+{
+    struct import_cells c;
+    import_cells_init(&c);
+    struct import_header h;
+    cJSON *report = cJSON_CreateArray();
+    const char *head[] = {"姓名", "出生年月", "学科代码", "关键词", "服务方式"};
+    cells_of(&c, 1, head, 5);
+    ck_assert(import_header_match(person_columns, person_specs, NULL, &c, &h, report));
+    static const char *const years[][2] = {
+        {"1965.03", "1965"}, {"1965-03", "1965"}, {"1965/3/1", "1965"},  {"1965年3月", "1965"},
+        {"1965年", "1965"},  {"1965.0", "1965"},  {"1965-03-01", "1965"}};
+    for (size_t i = 0; i < sizeof years / sizeof years[0]; i++) {
+        const char *row[] = {"张三", years[i][0], "480 460\u3000130、110", "机器 学习；催化",
+                             "技术转让 咨询"};
+        cells_of(&c, 2, row, 5);
+        cJSON *clean = import_row_build(person_columns, person_specs, &h, &c, 1, NULL, report);
+        ck_assert_msg(clean != NULL, "%s", years[i][0]);
+        char *text = cJSON_PrintUnformatted(clean);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "{\"name\":\"张三\",\"birth_year\":%s,\"codes\":[\"480\",\"460\",\"130\","
+                 "\"110\"],\"keywords\":[\"机器 学习\",\"催化\"],\"modes\":[\"transfer\","
+                 "\"consulting\"]}",
+                 years[i][1]);
+        ck_assert_str_eq(text, want);
+        free(text);
+        cJSON_Delete(clean);
+    }
+    ck_assert_int_eq(cJSON_GetArraySize(report), 0);
+    const char *bad[] = {"张三", "1965x", "480 46", "", "技术转让 随便"};
+    cells_of(&c, 3, bad, 5);
+    ck_assert_ptr_null(import_row_build(person_columns, person_specs, &h, &c, 1, NULL, report));
+    char *text = cJSON_PrintUnformatted(report);
+    ck_assert_ptr_nonnull(
+        strstr(text, "{\"row\":3,\"column\":\"出生年月\",\"reason\":\"应为整数\"}"));
+    ck_assert_msg(strstr(text, "\"column\":\"学科代码\"") != NULL, "%s", text);
+    ck_assert_ptr_nonnull(strstr(
+        text,
+        "{\"row\":3,\"column\":\"服务方式\",\"reason\":\"应为以下之一：技术转让、技术咨询\"}"));
+    free(text);
+    import_header_free(&h);
+    cJSON_Delete(report);
+    import_cells_free(&c);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *s = suite_create("import");
@@ -433,6 +512,7 @@ static Suite *import_suite(void)
     tcase_add_test(map, test_header_normalize_tolerates_space_width_and_marks);
     tcase_add_test(map, test_header_reports_unknown_duplicate_and_missing_columns);
     tcase_add_test(map, test_row_build_converts_and_validates_like_the_api);
+    tcase_add_test(map, test_row_build_takes_year_months_and_code_lists_split_at_spaces);
     suite_add_tcase(s, map);
     return s;
 }

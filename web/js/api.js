@@ -13,6 +13,7 @@ export class ApiError extends Error {
     this.detail = problem?.detail || '';
     this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
     this.requestId = problem?.request_id || '';
+    this.problem = problem || null; // the whole body: some problems carry a report (imports)
   }
   // The message for one field, or '' (fields are named in English, messages are Chinese).
   fieldMessage(field) {
@@ -49,12 +50,17 @@ function query(params) {
   return s ? '?' + s : '';
 }
 
-async function send(method, path, { body, params, headers = {}, retry = true } = {}) {
-  const h = { Accept: 'application/json', ...headers };
+// raw: the body is sent as it is (a File or Blob, for uploads); blob: a 2xx answer is read as
+// a Blob (downloads), problems are still JSON.
+async function send(method, path, { body, params, headers = {}, retry = true, raw, blob } = {}) {
+  const h = { Accept: blob ? '*/*' : 'application/json', ...headers };
   // Sign-in carries no token: an expired one would get the sign-in itself refused.
   if (session.token && path !== '/auth/login') h.Authorization = 'Bearer ' + session.token;
   let payload;
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    h['Content-Type'] ||= raw.type || 'application/octet-stream';
+    payload = raw;
+  } else if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -66,9 +72,11 @@ async function send(method, path, { body, params, headers = {}, retry = true } =
   }
   if (res.status === 401 && retry && session.token && reauth && path !== '/auth/login') {
     // The token expired or was revoked: sign in again in a dialog, keep the page, retry.
-    if (await reauth()) return send(method, path, { body, params, headers, retry: false });
+    if (await reauth()) return send(method, path, { body, params, headers, retry: false, raw, blob });
   }
   const type = res.headers.get('Content-Type') || '';
+  if (blob && res.ok)
+    return { data: await res.blob(), etag: res.headers.get('ETag'), status: res.status, headers: res.headers };
   const data = res.status === 204 ? null
     : type.includes('json') ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) throw new ApiError(res.status, data && typeof data === 'object' ? data : null);
@@ -86,6 +94,23 @@ export const api = {
   // A whole replacement; answers {data, etag} (201 when it created the resource).
   put: (path, body, etag) => send('PUT', path, { body, headers: etag ? { 'If-Match': etag } : {} }),
   del: async (path) => (await send('DELETE', path)).data,
+  // A file as the request body (imports); answers the JSON reply.
+  upload: async (path, file, params) => (await send('POST', path, { raw: file, params })).data,
+  // Fetches a file with the token (a plain link cannot send Authorization) and saves it under
+  // the name the server gives in Content-Disposition, else fallbackName.
+  async download(path, params, fallbackName) {
+    const res = await send('GET', path, { params, blob: true });
+    const name = fileName(res.headers.get('Content-Disposition')) || fallbackName;
+    const url = URL.createObjectURL(res.data);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    return name;
+  },
   async login(username, password) {
     const { data } = await send('POST', '/auth/login', { body: { username, password }, retry: false });
     session.save(data.token, data.user);
@@ -96,6 +121,18 @@ export const api = {
     session.clear();
   },
 };
+
+// The file name of a Content-Disposition header: the RFC 5987 filename* (UTF-8, may be
+// Chinese) before the plain filename.
+export function fileName(cd) {
+  if (!cd) return '';
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(cd);
+  if (star) {
+    try { return decodeURIComponent(star[1].trim()); } catch { /* fall back to the plain name */ }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/.exec(cd);
+  return plain ? (plain[1] ?? plain[2]).trim() : '';
+}
 
 // A fresh key per create, kept while the same form is retried (so a retry makes one record).
 export function idempotencyKey() {

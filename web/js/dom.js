@@ -194,3 +194,34 @@ export function badge(text, kind = '') {
 export function section(title, ...children) {
   return h('section', { class: 'card' }, h('h2', {}, title), children);
 }
+
+// A form in a modal dialog over the page (Esc or 取消 closes it). onSubmit(values) may throw an
+// ApiError: its field errors show in the dialog. Resolves with onSubmit's result, or null.
+export function dialogForm(title, specs, values, { submitLabel = '确定', onSubmit, intro } = {}) {
+  return new Promise((resolve) => {
+    const id = 'dlg' + ++uid;
+    let result = null;
+    const dlg = h('dialog', { 'aria-labelledby': id + '-t' });
+    const f = buildForm(specs, values, {
+      submitLabel,
+      async onSubmit(read) {
+        result = await onSubmit(read());
+        dlg.close();
+      },
+      extra: h('button', { type: 'button', onclick: () => dlg.close() }, '取消'),
+    });
+    dlg.append(h('h2', { id: id + '-t' }, title), intro ? h('p', { class: 'help' }, intro) : null, f.form);
+    dlg.addEventListener('close', () => { dlg.remove(); resolve(result); }, { once: true });
+    document.body.append(dlg);
+    dlg.showModal();
+    const first = Object.values(f.fields)[0];
+    if (first) first.input.focus();
+  });
+}
+
+// A control with a label that only screen readers read (for inputs inside table cells, whose
+// column header names them for the eye).
+export function labelled(text, input) {
+  if (!input.id) input.id = 'c' + ++uid;
+  return [h('label', { class: 'visually-hidden', for: input.id }, text), input];
+}

@@ -37,3 +37,12 @@ export function loadRegions(api) {
     .catch(() => { regionsPromise = null; return []; });
   return regionsPromise;
 }
+
+// The annual report's indicators (the rubric's rules score one of them).
+export const REPORT_INDICATORS = [['academician_days', '院士在站工作天数'], ['joint_projects_new', '新增合作项目'],
+  ['joint_projects_ongoing', '在研合作项目'], ['rd_input', '研发投入（万元）'], ['patents_applied', '申请专利'],
+  ['patents_granted', '授权专利'], ['invention_patents_granted', '授权发明专利'], ['new_products', '新产品'],
+  ['standards', '制定标准'], ['papers', '发表论文'], ['new_product_revenue', '新产品销售收入（万元）'],
+  ['talents_trained', '培养人才'], ['awards', '获奖']];
+export const RUBRIC_RULES = [['linear', '线性（到目标值封顶）'], ['relative', '相对当年最高'], ['steps', '分档'], ['checklist', '检查项（人工打分）']];
+export const GRADES = [['excellent', '优秀'], ['good', '良好'], ['pass', '合格'], ['fail', '不合格']];
