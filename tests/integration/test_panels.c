@@ -46,11 +46,11 @@ static void login_as(char *token, const char *user, const char *role, const char
 static void expert(int i, const char *kind, const char *affiliation, const char *title,
                    const char *available)
 {
-    keep(x[i],
-         scalar("INSERT INTO experts (kind, name, affiliation, title, region_code,"
-                " discipline_codes, available) VALUES ('%s', '评审专家%d', %s, '%s', '321003',"
-                " '{11011}', %s) RETURNING id",
-                kind, i, affiliation, title, available));
+    keep(x[i], scalar("INSERT INTO experts (kind, academy, name, affiliation, title, region_code,"
+                      " discipline_codes, available) VALUES ('%s', %s, '评审专家%d', %s, '%s',"
+                      " '321003', '{11011}', %s) RETURNING id",
+                      kind, strcmp(kind, "academician") == 0 ? "'CAE'" : "NULL", i, affiliation,
+                      title, available));
 }
 
 static void setup(void)
