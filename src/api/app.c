@@ -55,6 +55,7 @@ void app_register_routes(struct router *router)
     workstation_reports_register(router);
     workstation_evidence_register(router);
     assessments_register(router);
+    assessment_panels_register(router);
     assessment_export_register(router);
     workstation_export_register(router);
     stats_register(router);

@@ -52,6 +52,7 @@ void workstations_register(struct router *r);
 void workstation_reports_register(struct router *r);
 void workstation_evidence_register(struct router *r);
 void assessments_register(struct router *r);
+void assessment_panels_register(struct router *r);
 void assessment_export_register(struct router *r);
 void workstation_export_register(struct router *r);
 void stats_register(struct router *r);

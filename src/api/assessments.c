@@ -68,7 +68,8 @@ static struct db_stmt station_exists = {
     "SELECT 1 FROM workstations w WHERE w.id = $1::bigint AND w.archived_at IS NULL", 1, 0};
 
 /* $1 year: what a run needs of every running station, in id order (so that reruns agree):
- * id, report status, the 13 figures, checklist scores, whether the report claims more
+ * id, report status, the 13 figures, checklist scores (the panels' means, overridden item by
+ * item by what staff entered), whether the report claims more
  * academician days than recorded, a standing adjustment, and the rubric leaves the report's
  * evidence files name. */
 static struct db_stmt inputs = {
@@ -77,7 +78,9 @@ static struct db_stmt inputs = {
     " r.joint_projects_ongoing::text, r.rd_input::text, r.patents_applied::text,"
     " r.patents_granted::text, r.invention_patents_granted::text, r.new_products::text,"
     " r.standards::text, r.papers::text, r.new_product_revenue::text,"
-    " r.talents_trained::text, r.awards::text, coalesce(c.scores, '{}')::text,"
+    " r.talents_trained::text, r.awards::text,"
+    " (coalesce(assessment_panel_checklist(w.id, $1::int), '{}') || coalesce(c.scores, "
+    "'{}'))::text,"
     " coalesce(r.academician_days > workstation_recorded_days(w.id, $1::int), false),"
     " a.adjusted_score::text, a.adjust_reason, a.adjusted_by::text, a.adjusted_at::text,"
     " CASE WHEN r.id IS NULL THEN '[]' ELSE workstation_evidence_indicators(r.id)::text END"
@@ -244,7 +247,7 @@ bool assessment_parse_year(struct http_request *req, const char **year)
 
 /* The year's rubric text (NULL: the default) parsed into r; false (and a 500) when a saved
  * rubric no longer parses, which the PUT check makes impossible. */
-static bool load_rubric(struct http_request *req, const char *text, struct rubric *r)
+bool assessment_load_rubric(struct http_request *req, const char *text, struct rubric *r)
 {
     cJSON *json = cJSON_Parse(text ? text : rubric_default_json);
     struct validation v = {0};
@@ -353,7 +356,7 @@ static void checklist_saved(struct http_request *req, struct db_job *job)
 }
 
 /* Every key must be a checklist item of the rubric and its score within the item's points. */
-static bool checklist_valid(struct http_request *req, const struct rubric *r, const char *text)
+bool assessment_checklist_valid(struct http_request *req, const struct rubric *r, const char *text)
 {
     cJSON *scores = cJSON_Parse(text);
     cJSON *errors = NULL;
@@ -395,7 +398,7 @@ static void checklist_state(struct http_request *req, struct db_job *job)
     }
     const char *text = PQgetisnull(st, 0, 0) ? NULL : PQgetvalue(st, 0, 0);
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, text, r) || !checklist_valid(req, r, cc->scores))
+    if (!assessment_load_rubric(req, text, r) || !assessment_checklist_valid(req, r, cc->scores))
         return;
     const char *rubric_text = text ? arena_strdup(&req->arena, text) : rubric_default_json;
     const char *yparams[] = {cc->year, rubric_text};
@@ -611,7 +614,7 @@ static void run_inputs(struct http_request *req, struct db_job *job)
     }
     const char *text = PQgetisnull(st, 0, 0) ? NULL : PQgetvalue(st, 0, 0);
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, text, r))
+    if (!assessment_load_rubric(req, text, r))
         return;
     rc->rubric_text = text ? arena_strdup(&req->arena, text) : rubric_default_json;
     int n = PQntuples(res);
@@ -742,7 +745,7 @@ static void adjust_state(struct http_request *req, struct db_job *job)
         return;
     }
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, PQgetvalue(res, 0, 1), r))
+    if (!assessment_load_rubric(req, PQgetvalue(res, 0, 1), r))
         return;
     double score = ac->score ? strtod(ac->score, NULL) : strtod(PQgetvalue(res, 0, 0), NULL);
     const char *params[] = {ac->year,
