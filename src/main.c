@@ -200,6 +200,7 @@ static int serve(struct config *cfg)
         .max_header_size = cfg->max_header_size,
         .max_body_size = cfg->max_body_size,
         .max_import_size = cfg->max_import_size,
+        .max_evidence_size = cfg->max_evidence_size,
         .header_timeout_ms = cfg->header_timeout_ms,
         .read_timeout_ms = cfg->read_timeout_ms,
         .write_timeout_ms = cfg->write_timeout_ms,

@@ -27,7 +27,14 @@ bench_start_db() {
     siku_build "$BUILD" --buildtype=release
     mkdir -p "$OUT"
     siku_say "starting PostgreSQL in $PG_DIR (port $PG_PORT), database $db"
-    PG_STARTED=1
+    # A cluster that was already running (a shared one holding a generated database) is
+    # left running at exit.
+    if [ -f "$PG_DIR/data/postmaster.pid" ] &&
+        siku_pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+        PG_STARTED=''
+    else
+        PG_STARTED=1
+    fi
     local base
     base=$(siku_pg_start "$PG_DIR" "$PG_PORT")
     SOCK=$(siku_pg_sockdir "$(realpath -m "$PG_DIR")")

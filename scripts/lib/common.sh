@@ -13,6 +13,8 @@ export SIKU_BUILD_PACKAGES="gcc meson ninja-build pkg-config libevent-dev libpq-
  libsodium-dev check libfriso-dev friso-dict libzip-dev libexpat1-dev
  libxlsxwriter-dev postgresql-15 postgresql-client-15"
 export SIKU_TEST_PACKAGES="curl clang-format cppcheck shellcheck unzip"
+# clang and its runtime libraries (libFuzzer, the sanitizers) for scripts/fuzz.
+export SIKU_FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 # Node.js runs the API contract tools; any installed node/npm will do, else Debian's.
 siku_install_node() {

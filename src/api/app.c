@@ -53,7 +53,9 @@ void app_register_routes(struct router *router)
     imports_register(router);
     workstations_register(router);
     workstation_reports_register(router);
+    workstation_evidence_register(router);
     assessments_register(router);
+    assessment_panels_register(router);
     assessment_export_register(router);
     workstation_export_register(router);
     stats_register(router);

@@ -68,17 +68,22 @@ static struct db_stmt station_exists = {
     "SELECT 1 FROM workstations w WHERE w.id = $1::bigint AND w.archived_at IS NULL", 1, 0};
 
 /* $1 year: what a run needs of every running station, in id order (so that reruns agree):
- * id, report status, the 13 figures, checklist scores, whether the report claims more
- * academician days than recorded, and a standing adjustment. */
+ * id, report status, the 13 figures, checklist scores (the panels' means, overridden item by
+ * item by what staff entered), whether the report claims more
+ * academician days than recorded, a standing adjustment, and the rubric leaves the report's
+ * evidence files name. */
 static struct db_stmt inputs = {
     "assessment_inputs",
     "SELECT w.id::text, r.status, r.academician_days::text, r.joint_projects_new::text,"
     " r.joint_projects_ongoing::text, r.rd_input::text, r.patents_applied::text,"
     " r.patents_granted::text, r.invention_patents_granted::text, r.new_products::text,"
     " r.standards::text, r.papers::text, r.new_product_revenue::text,"
-    " r.talents_trained::text, r.awards::text, coalesce(c.scores, '{}')::text,"
+    " r.talents_trained::text, r.awards::text,"
+    " (coalesce(assessment_panel_checklist(w.id, $1::int), '{}') || coalesce(c.scores, "
+    "'{}'))::text,"
     " coalesce(r.academician_days > workstation_recorded_days(w.id, $1::int), false),"
-    " a.adjusted_score::text, a.adjust_reason, a.adjusted_by::text, a.adjusted_at::text"
+    " a.adjusted_score::text, a.adjust_reason, a.adjusted_by::text, a.adjusted_at::text,"
+    " CASE WHEN r.id IS NULL THEN '[]' ELSE workstation_evidence_indicators(r.id)::text END"
     " FROM workstations w"
     " LEFT JOIN workstation_reports r ON r.workstation_id = w.id AND r.year = $1::int"
     " LEFT JOIN assessment_checklist c ON c.workstation_id = w.id AND c.year = $1::int"
@@ -242,7 +247,7 @@ bool assessment_parse_year(struct http_request *req, const char **year)
 
 /* The year's rubric text (NULL: the default) parsed into r; false (and a 500) when a saved
  * rubric no longer parses, which the PUT check makes impossible. */
-static bool load_rubric(struct http_request *req, const char *text, struct rubric *r)
+bool assessment_load_rubric(struct http_request *req, const char *text, struct rubric *r)
 {
     cJSON *json = cJSON_Parse(text ? text : rubric_default_json);
     struct validation v = {0};
@@ -351,7 +356,7 @@ static void checklist_saved(struct http_request *req, struct db_job *job)
 }
 
 /* Every key must be a checklist item of the rubric and its score within the item's points. */
-static bool checklist_valid(struct http_request *req, const struct rubric *r, const char *text)
+bool assessment_checklist_valid(struct http_request *req, const struct rubric *r, const char *text)
 {
     cJSON *scores = cJSON_Parse(text);
     cJSON *errors = NULL;
@@ -393,7 +398,7 @@ static void checklist_state(struct http_request *req, struct db_job *job)
     }
     const char *text = PQgetisnull(st, 0, 0) ? NULL : PQgetvalue(st, 0, 0);
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, text, r) || !checklist_valid(req, r, cc->scores))
+    if (!assessment_load_rubric(req, text, r) || !assessment_checklist_valid(req, r, cc->scores))
         return;
     const char *rubric_text = text ? arena_strdup(&req->arena, text) : rubric_default_json;
     const char *yparams[] = {cc->year, rubric_text};
@@ -445,7 +450,8 @@ struct station_row {
     double score; /* the adjusted score when there is one */
     int rank;
     enum rubric_grade grade;
-    bool excess; /* claims more academician days than recorded */
+    bool excess;           /* claims more academician days than recorded */
+    bool evidence_missing; /* a leaf that requires evidence has no file */
     bool exemplar;
     PGresult *res;
     int row;
@@ -485,7 +491,7 @@ static void propose_exemplars(struct station_row *rows, int n, int limit)
         for (int i = 0; i < n; i++) {
             struct station_row *s = &rows[i];
             if (strcmp(s->status, "scored") != 0 || s->grade != GRADE_EXCELLENT || s->excess ||
-                s->exemplar)
+                s->evidence_missing || s->exemplar)
                 continue;
             if (best == NULL || s->score > best->score + 1e-9)
                 best = s;
@@ -542,6 +548,8 @@ static cJSON *row_json(const struct rubric *r, const struct station_row *s)
     cJSON *problems = cJSON_AddArrayToObject(o, "problems");
     if (s->excess)
         cJSON_AddItemToArray(problems, cJSON_CreateString("academician_days_excess"));
+    if (s->evidence_missing)
+        cJSON_AddItemToArray(problems, cJSON_CreateString("evidence_missing"));
     if (strcmp(s->status, "scored") != 0) {
         cJSON_AddFalseToObject(o, "exemplar");
         cJSON_AddObjectToObject(o, "leaves");
@@ -557,6 +565,27 @@ static cJSON *row_json(const struct rubric *r, const struct station_row *s)
         if (r->nodes[i].rule != RUBRIC_GROUP)
             cJSON_AddNumberToObject(leaves, r->nodes[i].key, s->leaves[i]);
     return o;
+}
+
+/* Whether an accepted report lacks evidence the rubric requires: a node that requires it is
+ * satisfied by a file naming the node or a leaf below it. */
+static bool evidence_lacking(const struct rubric *r, const char *named_text)
+{
+    bool has[RUBRIC_MAX_NODES] = {false};
+    cJSON *named = cJSON_Parse(named_text);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, named)
+    {
+        int i = rubric_find(r, cJSON_GetStringValue(k));
+        /* Parents come before their children: mark the node and every ancestor. */
+        for (; i >= 0; i = r->nodes[i].parent)
+            has[i] = true;
+    }
+    cJSON_Delete(named);
+    for (int i = 0; i < r->n; i++)
+        if (r->nodes[i].evidence_required && !has[i])
+            return true;
+    return false;
 }
 
 static void run_done(struct http_request *req, struct db_job *job)
@@ -585,7 +614,7 @@ static void run_inputs(struct http_request *req, struct db_job *job)
     }
     const char *text = PQgetisnull(st, 0, 0) ? NULL : PQgetvalue(st, 0, 0);
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, text, r))
+    if (!assessment_load_rubric(req, text, r))
         return;
     rc->rubric_text = text ? arena_strdup(&req->arena, text) : rubric_default_json;
     int n = PQntuples(res);
@@ -600,6 +629,8 @@ static void run_inputs(struct http_request *req, struct db_job *job)
             s->figures[k] = number_at(res, i, 2 + k);
         load_checklist(r, PQgetvalue(res, i, 15), s->checklist);
         s->excess = strcmp(PQgetvalue(res, i, 16), "t") == 0;
+        s->evidence_missing =
+            strcmp(s->status, "scored") == 0 && evidence_lacking(r, PQgetvalue(res, i, 21));
     }
     score_rows(r, rows, n);
     cJSON *all = cJSON_CreateArray();
@@ -714,7 +745,7 @@ static void adjust_state(struct http_request *req, struct db_job *job)
         return;
     }
     struct rubric *r = arena_calloc(&req->arena, sizeof *r);
-    if (!load_rubric(req, PQgetvalue(res, 0, 1), r))
+    if (!assessment_load_rubric(req, PQgetvalue(res, 0, 1), r))
         return;
     double score = ac->score ? strtod(ac->score, NULL) : strtod(PQgetvalue(res, 0, 0), NULL);
     const char *params[] = {ac->year,

@@ -11,4 +11,16 @@ struct http_request;
 bool assessment_parse_year(struct http_request *req, const char **year)
     __attribute__((warn_unused_result));
 
+struct rubric;
+
+/* The year's rubric text (NULL: the default) parsed into r; replies 500 and returns false
+ * when a saved rubric no longer parses. */
+bool assessment_load_rubric(struct http_request *req, const char *text, struct rubric *r)
+    __attribute__((warn_unused_result));
+
+/* Checklist scores ({"key": score} as JSON text): every key a checklist item of r, every
+ * score within its points; else replies 400 and returns false. */
+bool assessment_checklist_valid(struct http_request *req, const struct rubric *r, const char *text)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -37,6 +37,8 @@ static const struct config_key config_keys[] = {
     KEY(max_body_size, CONFIG_SIZE, "1048576", 1024, 1073741824, "bytes of a request body (413)"),
     KEY(max_import_size, CONFIG_SIZE, "52428800", 1024, 4294967295L,
         "bytes of an import upload (413)"),
+    KEY(max_evidence_size, CONFIG_SIZE, "10485760", 1024, 1073741824,
+        "bytes of one evidence file (证明材料) attached to an annual report (413)"),
     KEY(header_timeout_ms, CONFIG_MS, "10000", 100, 3600000,
         "time to receive a whole request head (408)"),
     KEY(read_timeout_ms, CONFIG_MS, "30000", 100, 3600000,

@@ -14,6 +14,7 @@ struct config {
     long max_header_size;
     long max_body_size;
     long max_import_size;
+    long max_evidence_size;
     int header_timeout_ms;
     int read_timeout_ms;
     int write_timeout_ms;

@@ -108,7 +108,10 @@ static bool is_alnum(uint32_t cp)
     return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
 
-/* Full-width ASCII folded to ASCII, ASCII letters lowered, the ideographic space to a space. */
+/* Full-width ASCII folded to ASCII, ASCII letters lowered, the ideographic space to a space.
+ * Bytes that are not UTF-8 are dropped: each would decode to U+FFFD, three bytes for one, and
+ * the output must fit in the input's length (every code point is re-encoded no longer than it
+ * was read). */
 static char *normalize(const char *text)
 {
     size_t len = strlen(text);
@@ -117,7 +120,10 @@ static char *normalize(const char *text)
     const unsigned char *p = (const unsigned char *)text;
     while (*p) {
         uint32_t cp;
-        p += utf8_next(p, &cp);
+        size_t n = utf8_next(p, &cp);
+        p += n;
+        if (n == 1 && *(p - 1) >= 0x80)
+            continue;
         if (cp >= 0xFF01 && cp <= 0xFF5E)
             cp -= 0xFEE0;
         else if (cp == 0x3000)

@@ -291,8 +291,9 @@ static bool route_request(struct http_conn *c)
     }
     req->route = rt;
     fill_params(req);
-    c->body_limit =
-        (uint64_t)((rt->flags & ROUTE_IMPORT_LIMIT) ? cfg->max_import_size : cfg->max_body_size);
+    c->body_limit = (uint64_t)((rt->flags & ROUTE_IMPORT_LIMIT)     ? cfg->max_import_size
+                               : (rt->flags & ROUTE_EVIDENCE_LIMIT) ? cfg->max_evidence_size
+                                                                    : cfg->max_body_size);
     if (h->has_content_length && h->content_length > c->body_limit) {
         c->close_after = true;
         http_reply_problem_raw(req, 413, "body_too_large", "request body exceeds the limit");

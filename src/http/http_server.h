@@ -18,6 +18,7 @@ struct http_server_config {
     long max_header_size;
     long max_body_size;
     long max_import_size;
+    long max_evidence_size;
     int header_timeout_ms;
     int read_timeout_ms;
     int write_timeout_ms;

@@ -47,6 +47,7 @@ static const struct problem_entry catalogue[] = {
     {"invalid_file", "文件无法读取", "上传的文件不是可读取的 CSV 或 XLSX 文件"},
     {"invalid_header", "表头不符合模板", "文件的表头与导入模板不一致，详见 rejected"},
     {"import_rejected", "导入未通过校验", "有记录未通过校验，未导入任何数据，详见 rejected"},
+    {"not_enough_candidates", "符合条件的专家不足", "符合条件且无利益冲突的专家少于要抽取的人数"},
     {"internal", "服务器内部错误", "服务器处理请求时出错，请联系管理员并提供请求编号"},
 };
 

@@ -10,11 +10,12 @@ struct http_request;
 typedef void (*http_handler_fn)(struct http_request *req);
 
 enum route_flags {
-    ROUTE_DB = 1 << 0,           /* needs the database and a current schema */
-    ROUTE_RAW_BODY = 1 << 1,     /* body is not JSON (uploads) */
-    ROUTE_IMPORT_LIMIT = 1 << 2, /* body limit is max_import_size, not max_body_size */
-    ROUTE_METRICS = 1 << 3,      /* also open to the configured metrics_token */
-    ROUTE_PUBLIC = 1 << 4        /* open to all; a token, if sent, is not even looked up */
+    ROUTE_DB = 1 << 0,            /* needs the database and a current schema */
+    ROUTE_RAW_BODY = 1 << 1,      /* body is not JSON (uploads) */
+    ROUTE_IMPORT_LIMIT = 1 << 2,  /* body limit is max_import_size, not max_body_size */
+    ROUTE_METRICS = 1 << 3,       /* also open to the configured metrics_token */
+    ROUTE_PUBLIC = 1 << 4,        /* open to all; a token, if sent, is not even looked up */
+    ROUTE_EVIDENCE_LIMIT = 1 << 5 /* body limit is max_evidence_size (evidence files) */
 };
 
 struct route {

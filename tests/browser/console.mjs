@@ -107,6 +107,11 @@ await step('admin signs in and gets the staff menu', async () => {
   const nav = page.getByRole('navigation', { name: '主菜单' });
   for (const item of ['企业库', '专家库', '院士库', '需求库'])
     await nav.getByRole('link', { name: item }).waitFor();
+  // The year's figures as charts, from GET /stats/{year}.
+  await page.getByRole('heading', { name: `${new Date().getFullYear()} 年度数据` }).waitFor();
+  assert((await page.locator('.charts svg[role="img"]').count()) === 4, 'the four charts are not drawn');
+  const label = await page.locator('.charts svg[role="img"]').first().getAttribute('aria-label');
+  assert(/^各地区发布需求：.*\d/.test(label), `chart without its figures: ${label}`);
   await shot(page, '02-home-admin');
 });
 

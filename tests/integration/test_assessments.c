@@ -73,11 +73,19 @@ static void setup(void)
     station(5, "running", NULL, 0);
     station(6, "planning", "accepted", 50);
     /* A's days are recorded by activities; B claims the same without a record. */
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof sql,
              "INSERT INTO service_activities (kind, title, held_on, workstation_id,"
              " academician_days) VALUES ('enterprise_station', '进站', '2025-05-01', %s, 50)",
              st[0]);
+    t_db_exec(&srv, sql);
+    /* The rubric requires evidence for 制度建设: A, B and C have a file naming it, D none. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO workstation_evidence (report_id, workstation_id, year, file_name,"
+             " content_type, size, sha256, indicator) SELECT id, workstation_id, year, '制度.pdf',"
+             " 'application/pdf', 5, repeat('0', 64), 'rules' FROM workstation_reports"
+             " WHERE workstation_id IN (%s, %s, %s)",
+             st[0], st[1], st[2]);
     t_db_exec(&srv, sql);
     login_as(admin, "a_admin", "admin", NULL);
     login_as(city, "a_city", "city_staff", NULL);
@@ -258,6 +266,10 @@ START_TEST(test_run_scores_ranks_grades_and_proposes)
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(b, "exemplar")));
     ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "problems"), 0)->valuestring,
                      "academician_days_excess");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(a, "problems")), 0);
+    /* D's accepted report lacks the evidence the rubric requires. */
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(d, "problems"), 1)->valuestring,
+                     "evidence_missing");
     ck_assert_str_eq(t_json_str(e, "status"), "not_accepted");
     ck_assert_str_eq(t_json_str(f, "status"), "missing");
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(f, "rank")));
@@ -280,6 +292,23 @@ START_TEST(test_run_scores_ranks_grades_and_proposes)
     t_resp_free(r);
     ck_assert_int_eq(status_of(city, "GET", "/api/v1/assessments/2025/results?grade=top", NULL),
                      400);
+    /* Without its evidence A is no exemplar either, and nobody else qualifies. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE workstation_evidence SET indicator = NULL"
+             " WHERE workstation_id = %s",
+             st[0]);
+    t_db_exec(&srv, sql);
+    r = req(city, "POST", "/api/v1/assessments/2025/run", NULL);
+    expect(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "exemplars")), 0);
+    t_resp_free(r);
+    snprintf(sql, sizeof sql,
+             "UPDATE workstation_evidence SET indicator = 'rules'"
+             " WHERE workstation_id = %s",
+             st[0]);
+    t_db_exec(&srv, sql);
+    ck_assert_int_eq(status_of(city, "POST", "/api/v1/assessments/2025/run", NULL), 200);
     ck_assert_int_eq(status_of(county, "POST", "/api/v1/assessments/2025/run", NULL), 403);
     ck_assert_int_eq(status_of(ent, "GET", "/api/v1/assessments/2025/results", NULL), 403);
 }

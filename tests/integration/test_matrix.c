@@ -235,8 +235,11 @@ static int run_cell(const struct row *r, int role)
         snprintf(fresh, sizeof fresh, "%s", t_login(&srv, names[role], "Matrix-pass-1"));
         token = fresh;
     }
+    /* flags "pdf": the body is sent as application/pdf (evidence uploads). */
+    static const char *const pdf[] = {"Content-Type: application/pdf", NULL};
     struct t_resp *resp =
-        t_request_as(&srv, token, r->method, path, strcmp(r->body, "-") == 0 ? NULL : body);
+        t_call(&srv, token, r->method, path, strcmp(r->flags, "pdf") == 0 ? pdf : NULL,
+               strcmp(r->body, "-") == 0 ? NULL : body);
     int status = resp->status;
     t_resp_free(resp);
     return status;

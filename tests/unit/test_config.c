@@ -50,6 +50,7 @@ START_TEST(test_config_defaults)
     ck_assert_int_eq(cfg.max_body_size, 1048576);
     ck_assert_int_eq(cfg.max_header_size, 16384);
     ck_assert_int_eq(cfg.max_import_size, 52428800);
+    ck_assert_int_eq(cfg.max_evidence_size, 10485760);
     ck_assert_int_eq(cfg.threads, 0);
     ck_assert_int_eq(cfg.header_timeout_ms, 10000);
     ck_assert_int_eq(cfg.db_pool_size, 2);
@@ -267,6 +268,7 @@ START_TEST(test_config_write_round_trips)
                                        "max_header_size",
                                        "max_body_size",
                                        "max_import_size",
+                                       "max_evidence_size",
                                        "header_timeout_ms",
                                        "read_timeout_ms",
                                        "write_timeout_ms",
