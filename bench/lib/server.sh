@@ -32,6 +32,8 @@ bench_start_db() {
     if [ -f "$PG_DIR/data/postmaster.pid" ] &&
         siku_pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
         PG_STARTED=''
+        # The benchmarks share the cluster but name different ports: use the one it runs on.
+        PG_PORT=$(sed -n 4p "$PG_DIR/data/postmaster.pid")
     else
         PG_STARTED=1
     fi

@@ -12,7 +12,8 @@
 #include "http/problem.h"
 #include "http/request.h"
 
-/* One row per station, in rank order: the columns of the results sheet. */
+/* One row per station, in rank order: the columns of the results sheet. $1 year, then the
+ * keyset ($2 rank key, $3 station) and $4 the page size (api/export_stream reads pages). */
 static struct db_stmt rows = {
     "assessment_export_rows",
     "SELECT r.rank::text, w.name, e.name, g.name, r.computed_score::text,"
@@ -22,13 +23,15 @@ static struct db_stmt rows = {
     " concat_ws('；', CASE WHEN r.problems ? 'academician_days_excess'"
     "                     THEN '院士在站天数多于服务活动记录' END,"
     "                CASE WHEN r.problems ? 'evidence_missing' THEN '缺少必需的证明材料' END),"
-    " w.id::text"
+    " w.id::text, coalesce(r.rank, 2147483647)::text, r.workstation_id::text"
     " FROM assessment_results r JOIN workstations w ON w.id = r.workstation_id"
     " LEFT JOIN enterprises e ON e.id = w.host_enterprise_id"
     " LEFT JOIN regions g ON g.code = w.region_code"
     " WHERE r.year = $1::int"
-    " ORDER BY coalesce(r.rank, 2147483647), r.workstation_id",
-    1, 0};
+    "   AND ($2::int IS NULL"
+    "        OR (coalesce(r.rank, 2147483647), r.workstation_id) > ($2::int, $3::bigint))"
+    " ORDER BY coalesce(r.rank, 2147483647), r.workstation_id LIMIT $4::int",
+    4, 0};
 
 /* Counts by region and grade, regions in code order, then the city-wide total. */
 static struct db_stmt by_region = {
@@ -69,41 +72,17 @@ static const struct export_table summary_table = {
     "按地区和等级汇总", summary_columns, sizeof summary_columns / sizeof summary_columns[0], false,
     false};
 
-struct export_call {
-    const char *year;
-    bool xlsx;
-    PGresult *results, *regions;
-};
-
-static bool write_csv(FILE *f, void *ctx)
+static bool check_rows(struct http_request *req, PGresult *first_page, PGresult *summary)
 {
-    struct export_call *ec = ctx;
-    return export_csv_table(f, &results_table, ec->results);
-}
-
-static bool write_xlsx(lxw_workbook *wb, void *ctx)
-{
-    struct export_call *ec = ctx;
-    export_xlsx_table(wb, &results_table, ec->results);
-    export_xlsx_table(wb, &summary_table, ec->regions);
+    (void)summary;
+    if (PQntuples(first_page) == 0) {
+        http_problem(req, 404, "not_found", "该年度还没有考核结果，请先运行考核");
+        return false;
+    }
     return true;
 }
 
 /* ---- the route ---- */
-
-static void export_rows(struct http_request *req, struct db_job *job)
-{
-    struct export_call *ec = req->state;
-    ec->results = db_job_result(job, 0);
-    ec->regions = db_job_result(job, 1);
-    if (PQntuples(ec->results) == 0) {
-        http_problem(req, 404, "not_found", "该年度还没有考核结果，请先运行考核");
-        return;
-    }
-    export_reply(req, ec->xlsx, arena_printf(&req->arena, "assessment-%s", ec->year),
-                 arena_printf(&req->arena, "院士工作站考核结果-%s", ec->year), write_csv,
-                 write_xlsx, ec);
-}
 
 static void handle_export(struct http_request *req)
 {
@@ -112,16 +91,21 @@ static void handle_export(struct http_request *req)
     struct query q;
     if (!assessment_parse_year(req, &year) || !api_parse_query(req, allowed, &q))
         return;
-    struct export_call *ec = arena_calloc(&req->arena, sizeof *ec);
-    if (!export_parse_format(req, query_get(&q, "format"), &ec->xlsx))
+    struct export_paged *ep = arena_calloc(&req->arena, sizeof *ep);
+    if (!export_parse_format(req, query_get(&q, "format"), &ep->xlsx))
         return;
-    ec->year = year;
-    req->state = ec;
-    const char *p[] = {year};
-    struct db_job *job = api_job(req);
-    db_job_add(job, &rows, 1, p);
-    db_job_add(job, &by_region, 1, p);
-    api_db_run(req, job, DB_RETRY_SAFE, export_rows);
+    ep->ascii_name = arena_printf(&req->arena, "assessment-%s", year);
+    ep->name = arena_printf(&req->arena, "院士工作站考核结果-%s", year);
+    ep->table = &results_table;
+    ep->page = &rows;
+    ep->params[0] = year;
+    ep->nfixed = 1;
+    ep->nkeys = 2;
+    ep->summary = &summary_table;
+    ep->summary_stmt = &by_region;
+    ep->nsummary = 1;
+    ep->check = check_rows;
+    export_paged_run(req, ep);
 }
 
 void assessment_export_register(struct router *r)

@@ -4,6 +4,8 @@
  * happens to the connection. */
 #include "api/export_stream.h"
 
+#include "api/api_db.h"
+#include "api/app.h"
 #include "api/list.h"
 
 #include "http/problem.h"
@@ -13,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK 65536
+#define CHUNK   65536
+#define STR_(x) #x
+#define STR(x)  STR_(x)
 
 struct export_state {
     FILE *file;
@@ -99,14 +103,24 @@ void export_csv_field(FILE *f, const char *s, bool last)
     fputs(last ? "\r\n" : ",", f);
 }
 
-bool export_csv_table(FILE *f, const struct export_table *t, PGresult *res)
+static void csv_header(FILE *f, const struct export_table *t)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        export_csv_field(f, t->columns[c].header, c == t->ncolumns - 1);
+}
+
+static void csv_rows(FILE *f, const struct export_table *t, PGresult *res)
 {
     int n = t->ncolumns;
-    for (int c = 0; c < n; c++)
-        export_csv_field(f, t->columns[c].header, c == n - 1);
     for (int i = 0; i < PQntuples(res); i++)
         for (int c = 0; c < n; c++)
             export_csv_field(f, PQgetvalue(res, i, t->columns[c].source), c == n - 1);
+}
+
+bool export_csv_table(FILE *f, const struct export_table *t, PGresult *res)
+{
+    csv_header(f, t);
+    csv_rows(f, t, res);
     return !ferror(f);
 }
 
@@ -129,40 +143,66 @@ static lxw_format *number_format(lxw_workbook *wb, const char *spec)
     return f;
 }
 
-lxw_worksheet *export_xlsx_table(lxw_workbook *wb, const struct export_table *t, PGresult *res)
+/* A sheet being written row by row. */
+struct sheet_writer {
+    lxw_worksheet *ws;
+    lxw_format *formats[EXPORT_NUMBER + 1];
+    const struct export_table *t;
+    int rows;
+};
+
+static void sheet_begin(struct sheet_writer *sw, lxw_workbook *wb, const struct export_table *t)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, t->sheet);
+    memset(sw, 0, sizeof *sw);
+    sw->t = t;
+    sw->ws = workbook_add_worksheet(wb, t->sheet);
     lxw_format *head = export_header_format(wb, t->bordered_header);
-    lxw_format *formats[EXPORT_NUMBER + 1] = {NULL};
     for (int c = 0; c < t->ncolumns; c++) {
         enum export_kind k = t->columns[c].kind;
-        if (formats[k] == NULL && k != EXPORT_TEXT && k != EXPORT_NUMBER)
-            formats[k] = number_format(wb, k == EXPORT_INTEGER ? "0"
-                                           : k == EXPORT_DEC1  ? "0.0"
-                                                               : "0.00");
+        if (sw->formats[k] == NULL && k != EXPORT_TEXT && k != EXPORT_NUMBER)
+            sw->formats[k] = number_format(wb, k == EXPORT_INTEGER ? "0"
+                                               : k == EXPORT_DEC1  ? "0.0"
+                                                                   : "0.00");
     }
     for (int c = 0; c < t->ncolumns; c++) {
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL);
-        worksheet_write_string(ws, 0, (lxw_col_t)c, t->columns[c].header, head);
+        worksheet_set_column(sw->ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL);
+        worksheet_write_string(sw->ws, 0, (lxw_col_t)c, t->columns[c].header, head);
     }
-    worksheet_freeze_panes(ws, 1, 0);
-    int rows = PQntuples(res);
-    for (int i = 0; i < rows; i++) {
+    worksheet_freeze_panes(sw->ws, 1, 0);
+}
+
+static void sheet_rows(struct sheet_writer *sw, PGresult *res)
+{
+    const struct export_table *t = sw->t;
+    for (int i = 0; i < PQntuples(res); i++) {
+        lxw_row_t row = (lxw_row_t)(++sw->rows);
         for (int c = 0; c < t->ncolumns; c++) {
             const struct export_column *col = &t->columns[c];
             if (PQgetisnull(res, i, col->source))
                 continue;
             const char *v = PQgetvalue(res, i, col->source);
             if (col->kind == EXPORT_TEXT)
-                worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, v, NULL);
+                worksheet_write_string(sw->ws, row, (lxw_col_t)c, v, NULL);
             else
-                worksheet_write_number(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, strtod(v, NULL),
-                                       formats[col->kind]);
+                worksheet_write_number(sw->ws, row, (lxw_col_t)c, strtod(v, NULL),
+                                       sw->formats[col->kind]);
         }
     }
-    if (t->autofilter)
-        worksheet_autofilter(ws, 0, 0, (lxw_row_t)rows, (lxw_col_t)(t->ncolumns - 1));
-    return ws;
+}
+
+static void sheet_end(struct sheet_writer *sw)
+{
+    if (sw->t->autofilter)
+        worksheet_autofilter(sw->ws, 0, 0, (lxw_row_t)sw->rows, (lxw_col_t)(sw->t->ncolumns - 1));
+}
+
+lxw_worksheet *export_xlsx_table(lxw_workbook *wb, const struct export_table *t, PGresult *res)
+{
+    struct sheet_writer sw;
+    sheet_begin(&sw, wb, t);
+    sheet_rows(&sw, res);
+    sheet_end(&sw);
+    return sw.ws;
 }
 
 /* ---- writing and sending ---- */
@@ -210,6 +250,161 @@ void export_reply(struct http_request *req, bool xlsx, const char *ascii_name, c
         return;
     }
     export_send(req, f, xlsx, ascii_name, name);
+}
+
+/* ---- exports read page by page ---- */
+
+struct paged_run {
+    struct http_request *req;
+    struct export_paged *ep;
+    char *path;
+    FILE *csv;
+    lxw_workbook *wb;
+    struct sheet_writer sheet;
+    PGresult *summary; /* a copy, kept until the summary sheet is written */
+    const char *keys[EXPORT_MAX_KEYS];
+    bool started;
+};
+
+static void paged_submit(struct paged_run *pr);
+
+/* Drops whatever the run holds (on a failure): the workbook or file, the temporary file. */
+static void paged_abort(struct paged_run *pr)
+{
+    if (pr->wb)
+        workbook_close(pr->wb);
+    if (pr->csv)
+        fclose(pr->csv);
+    if (pr->path)
+        unlink(pr->path);
+    if (pr->summary)
+        PQclear(pr->summary);
+    pr->wb = NULL;
+    pr->csv = NULL;
+    pr->path = NULL;
+    pr->summary = NULL;
+}
+
+static bool paged_open(struct paged_run *pr)
+{
+    struct http_request *req = pr->req;
+    const struct export_paged *ep = pr->ep;
+    pr->path = arena_printf(&req->arena, "%s/siku-export-XXXXXX", tmp_dir());
+    int fd = mkstemp(pr->path);
+    if (fd < 0) {
+        pr->path = NULL;
+        return false;
+    }
+    if (ep->xlsx) {
+        close(fd);
+        lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+        pr->wb = workbook_new_opt(pr->path, &opts);
+        if (pr->wb == NULL)
+            return false;
+        sheet_begin(&pr->sheet, pr->wb, ep->table);
+        return true;
+    }
+    pr->csv = fdopen(fd, "wb");
+    if (pr->csv == NULL) {
+        close(fd);
+        return false;
+    }
+    fputs("\xEF\xBB\xBF", pr->csv);
+    csv_header(pr->csv, ep->table);
+    return true;
+}
+
+/* The last page is written: closes the file and streams it. */
+static void paged_finish(struct paged_run *pr)
+{
+    struct http_request *req = pr->req;
+    const struct export_paged *ep = pr->ep;
+    bool ok;
+    if (ep->xlsx) {
+        sheet_end(&pr->sheet);
+        if (ep->summary && pr->summary)
+            export_xlsx_table(pr->wb, ep->summary, pr->summary);
+        ok = workbook_close(pr->wb) == LXW_NO_ERROR;
+        pr->wb = NULL;
+    } else {
+        ok = !ferror(pr->csv);
+        ok = fclose(pr->csv) == 0 && ok;
+        pr->csv = NULL;
+    }
+    FILE *f = ok ? fopen(pr->path, "rb") : NULL;
+    paged_abort(pr); /* unlinks: the open handle keeps the data until it is streamed */
+    if (f == NULL) {
+        http_problem(req, 500, "internal", "生成导出文件失败");
+        return;
+    }
+    export_send(req, f, ep->xlsx, ep->ascii_name, ep->name);
+}
+
+static void paged_done(struct db_job *job, void *arg)
+{
+    struct paged_run *pr = arg;
+    struct http_request *req = pr->req;
+    const struct export_paged *ep = pr->ep;
+    if (db_job_status(job) != DB_OK) {
+        paged_abort(pr);
+        api_reply_db_failure(req, job);
+        return;
+    }
+    PGresult *res = db_job_result(job, 0);
+    if (!pr->started) {
+        PGresult *summary = ep->summary_stmt ? db_job_result(job, 1) : NULL;
+        if (ep->check && !ep->check(req, res, summary))
+            return;
+        if (!paged_open(pr)) {
+            paged_abort(pr);
+            http_problem(req, 500, "internal", "无法创建导出文件");
+            return;
+        }
+        if (summary && ep->xlsx && ep->summary)
+            pr->summary = PQcopyResult(summary, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+        pr->started = true;
+    }
+    if (ep->xlsx)
+        sheet_rows(&pr->sheet, res);
+    else
+        csv_rows(pr->csv, ep->table, res);
+    int n = PQntuples(res);
+    if (n < EXPORT_PAGE_ROWS) {
+        paged_finish(pr);
+        return;
+    }
+    int nf = PQnfields(res);
+    for (int k = 0; k < ep->nkeys; k++)
+        pr->keys[k] = PQgetisnull(res, n - 1, nf - ep->nkeys + k)
+                          ? NULL
+                          : arena_strdup(&req->arena, PQgetvalue(res, n - 1, nf - ep->nkeys + k));
+    paged_submit(pr);
+}
+
+static void paged_submit(struct paged_run *pr)
+{
+    const struct export_paged *ep = pr->ep;
+    const char *p[EXPORT_MAX_PARAMS + EXPORT_MAX_KEYS + 1];
+    int n = 0;
+    for (int i = 0; i < ep->nfixed; i++)
+        p[n++] = ep->params[i];
+    for (int k = 0; k < ep->nkeys; k++)
+        p[n++] = pr->keys[k];
+    p[n++] = STR(EXPORT_PAGE_ROWS);
+    struct db_job *job = api_job(pr->req);
+    db_job_add(job, ep->page, n, p);
+    if (!pr->started && ep->summary_stmt)
+        db_job_add(job, ep->summary_stmt, ep->nsummary, ep->params);
+    db_job_run(job, app_config()->request_deadline_ms, DB_RETRY_SAFE | DB_NEEDS_SCHEMA, paged_done,
+               pr);
+}
+
+void export_paged_run(struct http_request *req, struct export_paged *ep)
+{
+    struct paged_run *pr = arena_calloc(&req->arena, sizeof *pr);
+    pr->req = req;
+    pr->ep = ep;
+    paged_submit(pr);
 }
 
 bool export_parse_format(struct http_request *req, const char *format, bool *xlsx)

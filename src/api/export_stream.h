@@ -61,6 +61,37 @@ typedef bool (*export_xlsx_fn)(lxw_workbook *wb, void *ctx);
 void export_reply(struct http_request *req, bool xlsx, const char *ascii_name, const char *name,
                   export_csv_fn write_csv, export_xlsx_fn write_xlsx, void *ctx);
 
+/* ---- exports read page by page ----
+ * A table of any length is read in pages of EXPORT_PAGE_ROWS rows by keyset, each page
+ * written to the file before the next is asked for, so that memory holds one page whatever
+ * the number of rows. The page statement takes the fixed parameters, then the keyset (NULL
+ * for the first page), then the page size, and answers its rows ordered by the keyset with
+ * the keyset's values in its last nkeys columns. */
+#define EXPORT_PAGE_ROWS  1000
+#define EXPORT_MAX_PARAMS 16
+#define EXPORT_MAX_KEYS   3
+struct db_stmt;
+
+struct export_paged {
+    bool xlsx;
+    const char *ascii_name, *name; /* as for export_reply */
+    const struct export_table *table;
+    const struct db_stmt *page;
+    const char *params[EXPORT_MAX_PARAMS]; /* the fixed ones */
+    int nfixed, nkeys;
+    /* An optional second sheet (XLSX only), read once with the first page; its statement takes
+     * the first nsummary fixed parameters. */
+    const struct export_table *summary;
+    const struct db_stmt *summary_stmt;
+    int nsummary;
+    /* Optional: looks at the first page (and the summary) before anything is written; replies
+     * (a 404 ...) and returns false to stop. */
+    bool (*check)(struct http_request *req, PGresult *first_page, PGresult *summary);
+};
+
+/* Runs the paged export and replies with the file (or the problem of a failure). */
+void export_paged_run(struct http_request *req, struct export_paged *ep);
+
 /* Reads ?format= from a query value: NULL or xlsx (true) or csv (false); anything else answers
  * 400 and returns false. */
 bool export_parse_format(struct http_request *req, const char *format, bool *xlsx)

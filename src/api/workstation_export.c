@@ -20,7 +20,8 @@
 /* ---- the workstation list ---- */
 
 /* $1 caller, $2 include archived, $3 status, $4 level, $5 region, $6 industry, $7 host
- * enterprise, $8 demonstration: the filters of the list. */
+ * enterprise, $8 demonstration: the filters of the list; then the keyset ($9 the region's
+ * order, $10 the station) and $11 the page size (api/export_stream reads pages). */
 static struct db_stmt list_rows = {
     "workstation_export_rows",
     "SELECT w.id::text, w.name, e.name, workstation_level_label(w.level), g.name, i.name,"
@@ -33,7 +34,8 @@ static struct db_stmt list_rows = {
     "   FROM workstation_academicians a JOIN experts x ON x.id = a.expert_id"
     "   WHERE a.workstation_id = w.id AND (a.end_on IS NULL OR a.end_on >= current_date)),"
     " (SELECT count(*) FROM workstation_team t WHERE t.workstation_id = w.id)::text,"
-    " CASE WHEN w.archived_at IS NOT NULL THEN '已归档' ELSE '' END"
+    " CASE WHEN w.archived_at IS NOT NULL THEN '已归档' ELSE '' END,"
+    " coalesce(g.sort_order, 2147483647)::text, w.id::text"
     " FROM workstations w"
     " LEFT JOIN enterprises e ON e.id = w.host_enterprise_id"
     " LEFT JOIN regions g ON g.code = w.region_code"
@@ -44,8 +46,10 @@ static struct db_stmt list_rows = {
     "   AND ($6::text IS NULL OR w.industry_code = $6)"
     "   AND ($7::bigint IS NULL OR w.host_enterprise_id = $7::bigint)"
     "   AND ($8::boolean IS NULL OR (w.demonstration_year IS NOT NULL) = $8::boolean)"
-    " ORDER BY g.sort_order NULLS LAST, w.id",
-    8, 0};
+    "   AND ($9::int IS NULL OR (coalesce(g.sort_order, 2147483647), w.id) > ($9::int, "
+    "$10::bigint))"
+    " ORDER BY coalesce(g.sort_order, 2147483647), w.id LIMIT $11::int",
+    11, 0};
 
 static const struct export_column list_columns[] = {
     {"编号", 0, 8, EXPORT_INTEGER},       {"名称", 1, 30, EXPORT_TEXT},
@@ -63,7 +67,8 @@ static const struct export_table list_table = {
 /* ---- a year's reports ---- */
 
 /* $1 year: every station with a report that year, and every station running at the end of
- * the year without one (as 未填报). */
+ * the year without one (as 未填报); then the keyset ($2 the region's order, $3 the station)
+ * and $4 the page size. */
 static struct db_stmt report_rows = {
     "workstation_report_export_rows",
     "SELECT w.id::text, w.name, e.name, g.name, workstation_status_label(w.status),"
@@ -72,15 +77,17 @@ static struct db_stmt report_rows = {
     " r.joint_projects_new::text, r.joint_projects_ongoing::text, r.rd_input::text,"
     " r.patents_applied::text, r.patents_granted::text, r.invention_patents_granted::text,"
     " r.new_products::text, r.standards::text, r.papers::text, r.new_product_revenue::text,"
-    " r.talents_trained::text, r.awards::text"
+    " r.talents_trained::text, r.awards::text,"
+    " coalesce(g.sort_order, 2147483647)::text, w.id::text"
     " FROM workstations w"
     " LEFT JOIN workstation_reports r ON r.workstation_id = w.id AND r.year = $1::int"
     " LEFT JOIN enterprises e ON e.id = w.host_enterprise_id"
     " LEFT JOIN regions g ON g.code = w.region_code"
     " WHERE w.archived_at IS NULL"
     "   AND (r.id IS NOT NULL OR workstation_status_at_year_end(w, $1::int) = 'running')"
-    " ORDER BY g.sort_order NULLS LAST, w.id",
-    1, 0};
+    "   AND ($2::int IS NULL OR (coalesce(g.sort_order, 2147483647), w.id) > ($2::int, $3::bigint))"
+    " ORDER BY coalesce(g.sort_order, 2147483647), w.id LIMIT $4::int",
+    4, 0};
 
 /* $1 year: the reports' figures summed by region, then city-wide (the last row). */
 static struct db_stmt report_regions = {
@@ -138,39 +145,6 @@ static const struct export_table report_sum_table = {
     "按地区汇总", report_sum_columns, sizeof report_sum_columns / sizeof report_sum_columns[0],
     true, false};
 
-struct ws_export_call {
-    const char *year;
-    bool xlsx;
-    PGresult *rows, *regions;
-};
-
-static bool list_csv(FILE *f, void *ctx)
-{
-    struct ws_export_call *c = ctx;
-    return export_csv_table(f, &list_table, c->rows);
-}
-
-static bool list_xlsx(lxw_workbook *wb, void *ctx)
-{
-    struct ws_export_call *c = ctx;
-    export_xlsx_table(wb, &list_table, c->rows);
-    return true;
-}
-
-static bool reports_csv(FILE *f, void *ctx)
-{
-    struct ws_export_call *c = ctx;
-    return export_csv_table(f, &report_table, c->rows);
-}
-
-static bool reports_xlsx(lxw_workbook *wb, void *ctx)
-{
-    struct ws_export_call *c = ctx;
-    export_xlsx_table(wb, &report_table, c->rows);
-    export_xlsx_table(wb, &report_sum_table, c->regions);
-    return true;
-}
-
 /* ---- routes ---- */
 
 static bool one_of(const char *value, const char *const *values)
@@ -181,13 +155,6 @@ static bool one_of(const char *value, const char *const *values)
     return false;
 }
 
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct ws_export_call *c = req->state;
-    c->rows = db_job_result(job, 0);
-    export_reply(req, c->xlsx, "workstations", "院士工作站名录", list_csv, list_xlsx, c);
-}
-
 static void handle_list_export(struct http_request *req)
 {
     static const char *const allowed[] = {"format",        "status",           "level",
@@ -196,8 +163,8 @@ static void handle_list_export(struct http_request *req)
     struct query q;
     if (!api_parse_query(req, allowed, &q))
         return;
-    struct ws_export_call *c = arena_calloc(&req->arena, sizeof *c);
-    if (!export_parse_format(req, query_get(&q, "format"), &c->xlsx))
+    struct export_paged *ep = arena_calloc(&req->arena, sizeof *ep);
+    if (!export_parse_format(req, query_get(&q, "format"), &ep->xlsx))
         return;
     const char *status = query_get(&q, "status"), *level = query_get(&q, "level");
     const char *host = query_get(&q, "host_enterprise_id"), *demo = query_get(&q, "demonstration");
@@ -220,28 +187,28 @@ static void handle_list_export(struct http_request *req)
         api_param_error(req, "demonstration", "应为 true 或 false");
         return;
     }
-    req->state = c;
     const char *p[] = {
         api_caller_json(req),           archived, status, level, query_get(&q, "region_code"),
         query_get(&q, "industry_code"), host,     demo};
-    struct db_job *job = api_job(req);
-    db_job_add(job, &list_rows, 8, p);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
+    memcpy(ep->params, p, sizeof p);
+    ep->nfixed = 8;
+    ep->nkeys = 2;
+    ep->ascii_name = "workstations";
+    ep->name = "院士工作站名录";
+    ep->table = &list_table;
+    ep->page = &list_rows;
+    export_paged_run(req, ep);
 }
 
-static void reports_done(struct http_request *req, struct db_job *job)
+static bool reports_check(struct http_request *req, PGresult *first_page, PGresult *regions)
 {
-    struct ws_export_call *c = req->state;
-    c->rows = db_job_result(job, 0);
-    c->regions = db_job_result(job, 1);
-    int total = PQntuples(c->regions) - 1;
-    if (total < 0 || strcmp(PQgetvalue(c->regions, total, 1), "0") == 0) {
+    (void)first_page;
+    int total = PQntuples(regions) - 1;
+    if (total < 0 || strcmp(PQgetvalue(regions, total, 1), "0") == 0) {
         http_problem(req, 404, "not_found", "该年度还没有任何工作站年度报告");
-        return;
+        return false;
     }
-    export_reply(req, c->xlsx, arena_printf(&req->arena, "workstation-reports-%s", c->year),
-                 arena_printf(&req->arena, "院士工作站年度报告-%s", c->year), reports_csv,
-                 reports_xlsx, c);
+    return true;
 }
 
 static void handle_reports_export(struct http_request *req)
@@ -251,16 +218,21 @@ static void handle_reports_export(struct http_request *req)
     struct query q;
     if (!assessment_parse_year(req, &year) || !api_parse_query(req, allowed, &q))
         return;
-    struct ws_export_call *c = arena_calloc(&req->arena, sizeof *c);
-    if (!export_parse_format(req, query_get(&q, "format"), &c->xlsx))
+    struct export_paged *ep = arena_calloc(&req->arena, sizeof *ep);
+    if (!export_parse_format(req, query_get(&q, "format"), &ep->xlsx))
         return;
-    c->year = year;
-    req->state = c;
-    const char *p[] = {year};
-    struct db_job *job = api_job(req);
-    db_job_add(job, &report_rows, 1, p);
-    db_job_add(job, &report_regions, 1, p);
-    api_db_run(req, job, DB_RETRY_SAFE, reports_done);
+    ep->ascii_name = arena_printf(&req->arena, "workstation-reports-%s", year);
+    ep->name = arena_printf(&req->arena, "院士工作站年度报告-%s", year);
+    ep->table = &report_table;
+    ep->page = &report_rows;
+    ep->params[0] = year;
+    ep->nfixed = 1;
+    ep->nkeys = 2;
+    ep->summary = &report_sum_table;
+    ep->summary_stmt = &report_regions;
+    ep->nsummary = 1;
+    ep->check = reports_check;
+    export_paged_run(req, ep);
 }
 
 void workstation_export_register(struct router *r)

@@ -524,6 +524,77 @@ START_TEST(test_reports_export)
 }
 END_TEST
 
+/* Station ids in the first column of CSV lines 1..n-1: each once, and how many. */
+static int distinct_ids(char **lines, int n)
+{
+    int count = 0;
+    long prev = -1;
+    for (int i = 1; i < n; i++) {
+        long id = strtol(lines[i], NULL, 10);
+        ck_assert_msg(id > 0, "line %d has no id: %s", i, lines[i]);
+        ck_assert_msg(id != prev, "station %ld twice", id);
+        prev = id;
+        count++;
+    }
+    return count;
+}
+
+/* More rows than a page (EXPORT_PAGE_ROWS = 1000): every row once, in order, whatever the
+ * format. Runs last: it adds 2,100 stations and their 2025 results. */
+START_TEST(test_exports_read_in_pages)
+{
+    exec("INSERT INTO workstations (name, host_enterprise_id, region_code, status, created_at)"
+         " SELECT '分页站' || i, %s, '321023', 'running', '2020-01-01'"
+         " FROM generate_series(1, 2100) i",
+         ent1);
+    /* Ties every two stations, the last 100 ungraded (missing) at the end. */
+    exec("INSERT INTO assessment_results (year, workstation_id, status, score, rank, grade)"
+         " SELECT 2025, w.id, CASE WHEN n > 2000 THEN 'missing' ELSE 'scored' END,"
+         "  CASE WHEN n <= 2000 THEN 70 END, CASE WHEN n <= 2000 THEN 3 + (n + 1) / 2 END,"
+         "  CASE WHEN n <= 2000 THEN 'pass' END"
+         " FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM workstations"
+         "       WHERE name LIKE '分页站%%') w");
+    struct t_resp *r =
+        t_call(&srv, city, "GET", "/api/v1/workstations/export?format=csv", NULL, NULL);
+    t_expect_status(r, 200);
+    int n;
+    char **lines = t_csv_lines(r, &n);
+    ck_assert_int_eq(n, 1 + 5 + 2100);
+    ck_assert_ptr_nonnull(strstr(lines[n - 1], "分页站2100"));
+    /* 宝应县 comes after 邗江区 and 江都区: the regions' order, then the ids. */
+    ck_assert_ptr_nonnull(strstr(lines[6], "分页站1,"));
+    ck_assert_int_eq(distinct_ids(lines, n), 2105);
+    free(lines[0]);
+    free(lines);
+    t_resp_free(r);
+    r = t_call(&srv, city, "GET", "/api/v1/workstations/export?format=xlsx", NULL, NULL);
+    t_expect_status(r, 200);
+    char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
+    int rows = 0;
+    for (const char *c = strstr(sheet, "<row "); c; c = strstr(c + 1, "<row "))
+        rows++;
+    ck_assert_int_eq(rows, 1 + 5 + 2100);
+    ck_assert_ptr_nonnull(strstr(sheet, "<autoFilter ref=\"A1:O2106\""));
+    free(sheet);
+    t_resp_free(r);
+    /* The assessment results: ranks with ties and the unranked last, across pages. */
+    r = t_call(&srv, city, "GET", "/api/v1/assessments/2025/export?format=csv", NULL, NULL);
+    t_expect_status(r, 200);
+    lines = t_csv_lines(r, &n);
+    ck_assert_int_eq(n, 1 + 3 + 2100);
+    ck_assert_ptr_nonnull(strstr(lines[1], "统计站甲"));
+    ck_assert(strncmp(lines[3], "4,", 2) == 0);
+    ck_assert(strncmp(lines[4], "4,", 2) == 0);
+    ck_assert(strncmp(lines[5], "5,", 2) == 0);
+    ck_assert(strncmp(lines[2002], "1003,", 5) == 0);
+    ck_assert_msg(lines[2003][0] == ',', "unranked last: %s", lines[2003]);
+    ck_assert(lines[2103][0] == ',');
+    free(lines[0]);
+    free(lines);
+    t_resp_free(r);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -535,6 +606,7 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, test_stats_roles_and_bad_years);
     tcase_add_test(tc, test_workstation_list_export);
     tcase_add_test(tc, test_reports_export);
+    tcase_add_test(tc, test_exports_read_in_pages);
     suite_add_tcase(s, tc);
     return s;
 }
