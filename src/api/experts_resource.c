@@ -14,6 +14,7 @@
 #include "api/search.h"
 
 #include "domain/codes.h"
+#include "domain/person_years.h"
 #include "domain/validate.h"
 #include "http/problem.h"
 #include "http/request.h"
@@ -21,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #define STAFF ROLES_STAFF
 #define OWN   (ROLES_STAFF | ROLE_EXPERT) /* the expert may keep these up to date */
@@ -473,12 +475,34 @@ static const struct field_spec *route_fields(const struct http_request *req)
     return is_academician_route(req) ? academician_fields : expert_fields;
 }
 
+static int year_of(const cJSON *clean, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(clean, name);
+    return cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
+}
+
+/* Years no real record can have (born in the future, elected before the academy elected
+ * anyone or younger than 25), for the years the body gives; replies 400 and returns false. */
+static bool years_plausible(struct http_request *req, const cJSON *clean)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    const char *field, *code, *message;
+    const char *academy = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "academy"));
+    if (person_years_check(year_of(clean, "birth_year"), year_of(clean, "election_year"), academy,
+                           tm.tm_year + 1900, &field, &code, &message))
+        return true;
+    api_field_error(req, field, code, message);
+    return false;
+}
+
 void experts_handle_create(struct http_request *req)
 {
     cJSON *clean = api_validated_body(req, route_fields(req), VALIDATE_CREATE);
     if (clean == NULL)
         return;
-    if (!api_region_in_scope(req, clean, true)) {
+    if (!years_plausible(req, clean) || !api_region_in_scope(req, clean, true)) {
         cJSON_Delete(clean);
         return;
     }
@@ -503,7 +527,7 @@ void experts_handle_patch(struct http_request *req)
     cJSON *clean = api_validated_body(req, route_fields(req), VALIDATE_PATCH);
     if (clean == NULL)
         return;
-    if (!api_region_in_scope(req, clean, false)) {
+    if (!years_plausible(req, clean) || !api_region_in_scope(req, clean, false)) {
         cJSON_Delete(clean);
         return;
     }

@@ -122,6 +122,16 @@ START_TEST(academicians_need_an_academy_and_share_the_id_space)
     expect_error(admin, "POST", "/api/v1/academicians",
                  "{\"name\":\"院士甲\",\"academy\":\"CAE\",\"city_ties\":[\"friend\"]}", 400,
                  "city_ties[0]/invalid_value");
+    /* Years no real academician has: CAE elected no one before 1994; nobody at 20. */
+    expect_error(admin, "POST", "/api/v1/academicians",
+                 "{\"name\":\"院士甲\",\"academy\":\"CAE\",\"election_year\":1990}", 400,
+                 "election_year/out_of_range");
+    expect_error(admin, "POST", "/api/v1/academicians",
+                 "{\"name\":\"院士甲\",\"academy\":\"CAS\",\"birth_year\":1990,"
+                 "\"election_year\":2010}",
+                 400, "election_year/implausible");
+    expect_error(admin, "POST", "/api/v1/experts", "{\"name\":\"甲\",\"birth_year\":2099}", 400,
+                 "birth_year/out_of_range");
     char *id =
         create_as(admin, "academicians",
                   "{\"name\":\"陈院士\",\"academy\":\"CAE\",\"division\":\"能源与矿业工程学部\","
