@@ -258,22 +258,6 @@ static struct db_stmt list_by_rank = {
 
 /* ---- helpers ---- */
 
-static bool one_of(const char *value, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(value, *values) == 0)
-            return true;
-    return false;
-}
-
-/* A positive id filter, or absent. */
-static bool id_param(struct http_request *req, const char *name, const char *value)
-{
-    if (value == NULL || (list_is_integer(value) && value[0] != '-' && value[0] != '0'))
-        return true;
-    return api_param_error(req, name, "应为正整数编号");
-}
-
 /* An enterprise user files demands for its own enterprise only: enterprise_id defaults to it,
  * another one is refused. Staff must name the enterprise. */
 static bool enterprise_in_scope(struct http_request *req, cJSON *clean, bool creating)
@@ -361,17 +345,17 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     const char *archived;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
-    if (status && !one_of(status, demand_status_names))
+    if (status && !list_one_of(status, demand_status_names))
         return api_param_error(req, "status",
                                "应为 draft、submitted、published、matching、matched、"
                                "cooperating、closed、rejected 或 withdrawn");
-    if (kind && !one_of(kind, demand_kind_names))
+    if (kind && !list_one_of(kind, demand_kind_names))
         return api_param_error(req, "kind",
                                "应为 technical_problem、talent、transfer、joint_rnd 或 equipment");
-    if (mode && !one_of(mode, match_service_modes))
+    if (mode && !list_one_of(mode, match_service_modes))
         return api_param_error(req, "service_mode",
                                "应为 transfer、commissioned、joint、training 或 consulting");
-    if (!id_param(req, "enterprise_id", ent))
+    if (!api_id_param(req, "enterprise_id", ent))
         return false;
     if (since && !validate_datetime(since))
         return api_param_error(req, "updated_since", "应为 RFC 3339 时间");

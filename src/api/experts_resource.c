@@ -322,19 +322,11 @@ static void list_run(struct http_request *req, const char *tsquery)
     api_db_run(req, job, DB_RETRY_SAFE, list_done);
 }
 
-static bool one_of(const char *value, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(value, *values) == 0)
-            return true;
-    return false;
-}
-
 /* A query parameter that must be one of values (absent is fine). */
 static bool enum_param(struct http_request *req, const char *name, const char *value,
                        const char *const *values, const char *message)
 {
-    return value == NULL || one_of(value, values) || api_param_error(req, name, message);
+    return value == NULL || list_one_of(value, values) || api_param_error(req, name, message);
 }
 
 static bool code_param(struct http_request *req, const char *name, const char *value,

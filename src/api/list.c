@@ -182,3 +182,18 @@ bool api_param_error(struct http_request *req, const char *param, const char *me
     http_problem_errors(req, 400, "invalid_parameter", message, errors);
     return false;
 }
+
+bool list_one_of(const char *value, const char *const *values)
+{
+    for (; *values; values++)
+        if (strcmp(value, *values) == 0)
+            return true;
+    return false;
+}
+
+bool api_id_param(struct http_request *req, const char *name, const char *value)
+{
+    if (value == NULL || (list_is_integer(value) && value[0] != '-' && value[0] != '0'))
+        return true;
+    return api_param_error(req, name, "应为正整数编号");
+}

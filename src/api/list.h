@@ -33,6 +33,13 @@ bool api_list_params(struct http_request *req, const char *const *allowed, int n
 /* Replies 400 invalid_parameter naming the query parameter; returns false (for `return`). */
 bool api_param_error(struct http_request *req, const char *param, const char *message);
 
+/* Whether value is one of values (NULL-terminated); value must not be NULL. */
+bool list_one_of(const char *value, const char *const *values);
+
+/* A positive id filter, or absent; replies 400 naming the parameter and returns false else. */
+bool api_id_param(struct http_request *req, const char *name, const char *value)
+    __attribute__((warn_unused_result));
+
 /* True for a decimal integer that fits a bigint (cursor keys, id filters). */
 bool list_is_integer(const char *s);
 

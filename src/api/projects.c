@@ -306,22 +306,6 @@ static struct db_stmt list_by_rank = {
 
 /* ---- helpers ---- */
 
-static bool one_of(const char *value, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(value, *values) == 0)
-            return true;
-    return false;
-}
-
-/* A positive id filter, or absent. */
-static bool id_param(struct http_request *req, const char *name, const char *value)
-{
-    if (value == NULL || (list_is_integer(value) && value[0] != '-' && value[0] != '0'))
-        return true;
-    return api_param_error(req, name, "应为正整数编号");
-}
-
 /* County staff create and move projects only within their region; without a lead enterprise
  * to take the region from, a county-created project is in theirs. */
 static bool region_in_scope(struct http_request *req, cJSON *clean, bool creating)
@@ -379,13 +363,13 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     const char *archived;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
-    if (status && !one_of(status, project_status_names))
+    if (status && !list_one_of(status, project_status_names))
         return api_param_error(req, "status",
                                "应为 applied、approved、in_progress、concluded 或 accepted");
-    if (kind && !one_of(kind, project_kind_names))
+    if (kind && !list_one_of(kind, project_kind_names))
         return api_param_error(
             req, "kind", "应为 workstation、industry_university、soft_science、transfer 或 other");
-    if (!id_param(req, "lead_enterprise_id", lead) || !id_param(req, "expert_id", expert))
+    if (!api_id_param(req, "lead_enterprise_id", lead) || !api_id_param(req, "expert_id", expert))
         return false;
     if (since && !validate_datetime(since))
         return api_param_error(req, "updated_since", "应为 RFC 3339 时间");

@@ -90,14 +90,6 @@ static const struct reference_table disciplines = {&discipline_list, &discipline
 static const struct reference_table industries = {&industry_list, &industry_get, "level",
                                                   industry_levels};
 
-static bool one_of(const char *v, const char *const *allowed)
-{
-    for (; *allowed; allowed++)
-        if (strcmp(v, *allowed) == 0)
-            return true;
-    return false;
-}
-
 static void list_done(struct http_request *req, struct db_job *job)
 {
     api_reply_page(req, db_job_result(job, 0), req->state, 2);
@@ -117,7 +109,7 @@ static void reference_list(struct http_request *req, const struct reference_tabl
         return;
     }
     const char *filter = query_get(&lp->query, t->filter);
-    if (filter != NULL && !one_of(filter, t->filter_values)) {
+    if (filter != NULL && !list_one_of(filter, t->filter_values)) {
         cJSON *errors = cJSON_CreateArray();
         problem_add_field(errors, t->filter, "invalid_value", "取值不在允许范围内");
         http_problem_errors(req, 400, "invalid_parameter", NULL, errors);

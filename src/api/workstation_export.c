@@ -147,14 +147,6 @@ static const struct export_table report_sum_table = {
 
 /* ---- routes ---- */
 
-static bool one_of(const char *value, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(value, *values) == 0)
-            return true;
-    return false;
-}
-
 static void handle_list_export(struct http_request *req)
 {
     static const char *const allowed[] = {"format",        "status",           "level",
@@ -171,11 +163,11 @@ static void handle_list_export(struct http_request *req)
     const char *archived;
     if (!api_include_archived(req, query_get(&q, "include_archived"), &archived))
         return;
-    if (status && !one_of(status, workstation_status_names)) {
+    if (status && !list_one_of(status, workstation_status_names)) {
         api_param_error(req, "status", "应为 planning、running、suspended、revoked 或 concluded");
         return;
     }
-    if (level && !one_of(level, workstation_level_names)) {
+    if (level && !list_one_of(level, workstation_level_names)) {
         api_param_error(req, "level", "应为 city 或 provincial");
         return;
     }

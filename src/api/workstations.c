@@ -314,14 +314,6 @@ static struct db_stmt list_by_rank = {
 
 /* ---- helpers ---- */
 
-static bool one_of(const char *value, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(value, *values) == 0)
-            return true;
-    return false;
-}
-
 /* Reads (readable, writable, ...) of a result: replies 404/403 and returns false. */
 static bool scope_ok(struct http_request *req, PGresult *res)
 {
@@ -406,10 +398,10 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     const char *archived;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return false;
-    if (status && !one_of(status, workstation_status_names))
+    if (status && !list_one_of(status, workstation_status_names))
         return api_param_error(req, "status",
                                "应为 planning、running、suspended、revoked 或 concluded");
-    if (level && !one_of(level, workstation_level_names))
+    if (level && !list_one_of(level, workstation_level_names))
         return api_param_error(req, "level", "应为 city 或 provincial");
     if (host && !(list_is_integer(host) && host[0] != '-' && host[0] != '0'))
         return api_param_error(req, "host_enterprise_id", "应为正整数编号");
