@@ -1,7 +1,7 @@
 /* sikud: the daemon and its subcommands (migrate, print-config). Wiring only: settings from
  * defaults, file, environment and flags; then the subcommand. */
-#include "api/access.h"
 #include "api/app.h"
+#include "api/read_cache.h"
 #include "cli/create_user.h"
 #include "cli/reindex.h"
 #include "core/hasher.h"
@@ -222,9 +222,15 @@ static int serve(struct config *cfg)
         log_error("could not start the password hashing threads");
         return 1;
     }
+    if (!read_cache_start(cfg)) {
+        log_error("could not start the cache listener thread");
+        hasher_stop();
+        return 1;
+    }
     bool ok = http_server_run(&hc, &router, &hooks);
+    /* After the workers: the audit rows they queued are written before exit. */
+    read_cache_stop();
     hasher_stop();
-    access_cache_clear();
     segment_shutdown();
     router_free(&router);
     http_static_free(web);

@@ -4,13 +4,13 @@
 
 #include "api/api_db.h"
 #include "api/app.h"
+#include "api/read_cache.h"
+#include "core/lru.h"
 #include "http/problem.h"
 #include "http/request.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,164 +62,82 @@ static const char *dup_or_null(struct http_request *req, PGresult *res, int col)
 }
 
 /* ---- the session cache ----
- * A token that was just found valid is trusted for session_cache_ms without asking the
- * database again: one round trip per request instead of two. Logout, disabling, password and
- * role changes made through this process forget the entries at once; another daemon notices
- * within session_cache_ms. */
+ * A token found valid is kept (api/read_cache.h) until its session or its user changes (a
+ * notification evicts it), its expiry passes, or the listener is lost. An entry is the
+ * caller's role and bindings, one line each ('+' value, or '-' for none), tagged with the
+ * user id so that a change to the user evicts all of its sessions. */
 
-struct cached_session {
-    struct cached_session *next;
-    char token_hash[65];
-    uint64_t valid_until_ns;
-    enum role role;
-    char *user_id, *username, *region_code, *enterprise_id, *expert_id;
-};
-
-#define CACHE_BUCKETS 1024
-#define CACHE_MAX     20000
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cached_session *cache[CACHE_BUCKETS];
-static int cache_count;
-
-static uint64_t mono_ns(void)
+static void *arena_alloc_cb(void *ctx, size_t n)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return arena_alloc(ctx, n);
 }
 
-static unsigned bucket_of(const char *hash)
+static char *take_line(char **p)
 {
-    return (unsigned)strtoul(
-               (char[9]){hash[0], hash[1], hash[2], hash[3], hash[4], hash[5], hash[6], hash[7], 0},
-               NULL, 16) %
-           CACHE_BUCKETS;
-}
-
-static void entry_free(struct cached_session *e)
-{
-    free(e->user_id);
-    free(e->username);
-    free(e->region_code);
-    free(e->enterprise_id);
-    free(e->expert_id);
-    free(e);
-}
-
-static char *dup_opt(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* Removes entries matching (token hash or user id); NULL matches nothing. Lock held. */
-static void cache_remove_locked(const char *token_hash, const char *user_id)
-{
-    for (int b = 0; b < CACHE_BUCKETS; b++) {
-        if (token_hash && (unsigned)b != bucket_of(token_hash))
-            continue;
-        struct cached_session **pp = &cache[b];
-        while (*pp) {
-            struct cached_session *e = *pp;
-            bool hit = (token_hash && strcmp(e->token_hash, token_hash) == 0) ||
-                       (user_id && e->user_id && strcmp(e->user_id, user_id) == 0);
-            if (hit) {
-                *pp = e->next;
-                entry_free(e);
-                cache_count--;
-            } else {
-                pp = &e->next;
-            }
-        }
+    char *line = *p, *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *p = nl + 1;
+    } else {
+        *p = line + strlen(line);
     }
-}
-
-static void cache_clear_locked(void)
-{
-    for (int b = 0; b < CACHE_BUCKETS; b++)
-        while (cache[b]) {
-            struct cached_session *e = cache[b];
-            cache[b] = e->next;
-            entry_free(e);
-        }
-    cache_count = 0;
+    return line[0] == '+' ? line + 1 : NULL;
 }
 
 void access_forget_token(const char *token_hash)
 {
-    pthread_mutex_lock(&cache_lock);
-    cache_remove_locked(token_hash, NULL);
-    pthread_mutex_unlock(&cache_lock);
+    read_cache_forget_session(token_hash);
 }
 
 void access_forget_user(const char *user_id)
 {
-    pthread_mutex_lock(&cache_lock);
-    cache_remove_locked(NULL, user_id);
-    pthread_mutex_unlock(&cache_lock);
+    read_cache_forget_user(user_id);
 }
 
-void access_cache_clear(void)
+static void cache_store(struct lru *c, uint64_t gen, const struct auth *a, double seconds_left)
 {
-    pthread_mutex_lock(&cache_lock);
-    cache_clear_locked();
-    pthread_mutex_unlock(&cache_lock);
+    if (c == NULL || seconds_left <= 0 || a->user_id == NULL)
+        return;
+    char buf[512];
+    const char *f[] = {a->user_id, a->username, a->region_code, a->enterprise_id, a->expert_id};
+    int n = snprintf(buf, sizeof buf, "%d", (int)a->role);
+    for (size_t i = 0; i < sizeof f / sizeof f[0] && n > 0 && (size_t)n < sizeof buf; i++)
+        n +=
+            snprintf(buf + n, sizeof buf - (size_t)n, "\n%c%s", f[i] ? '+' : '-', f[i] ? f[i] : "");
+    if (n <= 0 || (size_t)n >= sizeof buf)
+        return;
+    uint64_t expires = read_cache_now_ns() + (uint64_t)(seconds_left * 1e9);
+    (void)lru_put(c, a->token_hash, buf, (size_t)n, a->user_id, expires, gen);
 }
 
-static void cache_store(const struct auth *a, double seconds_left)
-{
-    int ms = app_config()->session_cache_ms;
-    if (ms <= 0 || seconds_left <= 0)
-        return;
-    double keep = (double)ms / 1000.0 < seconds_left ? (double)ms / 1000.0 : seconds_left;
-    struct cached_session *e = calloc(1, sizeof *e);
-    if (e == NULL)
-        return;
-    memcpy(e->token_hash, a->token_hash, sizeof e->token_hash);
-    e->valid_until_ns = mono_ns() + (uint64_t)(keep * 1e9);
-    e->role = a->role;
-    e->user_id = dup_opt(a->user_id);
-    e->username = dup_opt(a->username);
-    e->region_code = dup_opt(a->region_code);
-    e->enterprise_id = dup_opt(a->enterprise_id);
-    e->expert_id = dup_opt(a->expert_id);
-    pthread_mutex_lock(&cache_lock);
-    cache_remove_locked(e->token_hash, NULL);
-    if (cache_count >= CACHE_MAX)
-        cache_clear_locked();
-    unsigned b = bucket_of(e->token_hash);
-    e->next = cache[b];
-    cache[b] = e;
-    cache_count++;
-    pthread_mutex_unlock(&cache_lock);
-}
-
-/* Fills a from the cache; false when absent or stale. */
+/* Fills a from the cache; false when absent, expired or the cache is off. */
 static bool cache_find(struct http_request *req, struct auth *a)
 {
-    if (app_config()->session_cache_ms <= 0)
+    struct lru *c = read_cache_sessions();
+    size_t len;
+    char *v = c ? lru_get(c, a->token_hash, read_cache_now_ns(), arena_alloc_cb, &req->arena, &len)
+                : NULL;
+    if (v == NULL)
         return false;
-    bool found = false;
-    uint64_t now = mono_ns();
-    pthread_mutex_lock(&cache_lock);
-    for (struct cached_session *e = cache[bucket_of(a->token_hash)]; e; e = e->next) {
-        if (strcmp(e->token_hash, a->token_hash) != 0)
-            continue;
-        if (e->valid_until_ns > now) {
-            found = true;
-            a->role = e->role;
-            a->user_id = e->user_id ? arena_strdup(&req->arena, e->user_id) : NULL;
-            a->username = e->username ? arena_strdup(&req->arena, e->username) : NULL;
-            a->region_code = e->region_code ? arena_strdup(&req->arena, e->region_code) : NULL;
-            a->enterprise_id =
-                e->enterprise_id ? arena_strdup(&req->arena, e->enterprise_id) : NULL;
-            a->expert_id = e->expert_id ? arena_strdup(&req->arena, e->expert_id) : NULL;
-        }
-        break;
-    }
-    pthread_mutex_unlock(&cache_lock);
-    return found;
+    char *nl = strchr(v, '\n');
+    if (nl == NULL)
+        return false;
+    *nl = '\0';
+    a->role = (enum role)atoi(v);
+    v = nl + 1;
+    a->user_id = take_line(&v);
+    a->username = take_line(&v);
+    a->region_code = take_line(&v);
+    a->enterprise_id = take_line(&v);
+    a->expert_id = take_line(&v);
+    return true;
 }
+
+struct session_fill {
+    struct lru *cache;
+    uint64_t gen;
+    void *saved_state;
+};
 
 static void session_done(struct http_request *req, struct db_job *job)
 {
@@ -235,7 +153,9 @@ static void session_done(struct http_request *req, struct db_job *job)
     a->region_code = dup_or_null(req, res, 3);
     a->enterprise_id = dup_or_null(req, res, 4);
     a->expert_id = dup_or_null(req, res, 5);
-    cache_store(a, atof(PQgetvalue(res, 0, 6)));
+    struct session_fill *fill = req->state;
+    cache_store(fill->cache, fill->gen, a, atof(PQgetvalue(res, 0, 6)));
+    req->state = fill->saved_state;
     req->log_user = a->user_id;
     authorize_and_run(req);
 }
@@ -289,6 +209,12 @@ void access_dispatch(struct http_request *req)
         authorize_and_run(req);
         return;
     }
+    /* Noted before asking: a session changed while the answer travels is not kept. */
+    struct session_fill *fill = arena_alloc(&req->arena, sizeof *fill);
+    fill->cache = read_cache_sessions();
+    fill->gen = fill->cache ? lru_generation(fill->cache) : 0;
+    fill->saved_state = req->state;
+    req->state = fill;
     const char *params[] = {a->token_hash};
     struct db_job *job = api_job(req);
     db_job_add(job, &session_lookup, 1, params);

@@ -29,11 +29,11 @@ void access_dispatch(struct http_request *req);
 /* Hex SHA-256 of a token. */
 void access_token_hash(const char *token, char out[65]);
 
-/* Forget cached sessions: one token (logout), all of a user's (disabled, password or role
- * changed), or all (shutdown). */
+/* Forget cached sessions at once: one token (logout), all of a user's (disabled, password or
+ * role changed). The database's notification does the same a moment later, here and in
+ * every other daemon. */
 void access_forget_token(const char *token_hash);
 void access_forget_user(const char *user_id);
-void access_cache_clear(void);
 
 /* Registers the statements access control runs. */
 void access_register(void);

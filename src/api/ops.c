@@ -1,5 +1,6 @@
 /* Operations endpoints: /healthz (the process is alive), /readyz (database reachable and
  * migrated), /metrics (Prometheus text). */
+#include "api/read_cache.h"
 #include "api/app.h"
 
 #include "db/db_pool.h"
@@ -105,6 +106,7 @@ static void handle_metrics(struct http_request *req)
     struct evbuffer *out = evbuffer_new();
     http_metrics_write(out);
     db_metrics_write(out);
+    read_cache_metrics_write(out);
     evbuffer_add_printf(out,
                         "# HELP siku_schema_current 1 when the database schema is current.\n"
                         "# TYPE siku_schema_current gauge\nsiku_schema_current %d\n"

@@ -24,7 +24,9 @@ struct config {
     int shutdown_timeout_ms;
     int db_pool_size;
     int db_pipeline_depth;
-    int session_cache_ms;
+    int cache_entries;
+    int audit_batch_ms;
+    int audit_batch_rows;
     int db_queue_max;
     int db_queue_timeout_ms;
     int db_statement_timeout_ms;

@@ -613,6 +613,28 @@ void t_assert_scalar(struct t_server *s, const char *want, const char *fmt, ...)
     free(v);
 }
 
+void t_await_scalar(struct t_server *s, int timeout_ms, const char *want, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    double until = t_now_ms() + timeout_ms;
+    for (;;) {
+        char *v = t_db_scalar(s, sql);
+        bool ok = v != NULL && strcmp(v, want) == 0;
+        if (ok || t_now_ms() >= until) {
+            ck_assert_msg(ok, "%s gave %s, want %s (after %d ms)", sql, v ? v : "NULL", want,
+                          timeout_ms);
+            free(v);
+            return;
+        }
+        free(v);
+        usleep(20000);
+    }
+}
+
 char *t_xlsx_part(const struct t_resp *r, const char *part)
 {
     char path[] = "/tmp/siku-test-xlsx-XXXXXX";

@@ -87,6 +87,11 @@ const char *t_first_error(const struct t_resp *r);
 void t_assert_scalar(struct t_server *s, const char *want, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same, waiting up to timeout_ms for the query to give want (work done after the reply,
+ * such as batched audit rows). */
+void t_await_scalar(struct t_server *s, int timeout_ms, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Raw socket client for hostile input. */
 int t_connect(struct t_server *s);
 void t_send_all(int fd, const void *data, size_t len);

@@ -1,0 +1,468 @@
+/* The read caches and their listener. One thread owns one blocking libpq connection (it never
+ * runs on a worker's event loop): LISTEN siku_cache, evict on each notification, and every
+ * audit_batch_ms (or audit_batch_rows) write the queued read_personal rows in one INSERT.
+ * The caches are used only while that connection is up; losing it empties them. */
+#include "api/read_cache.h"
+
+#include "core/log.h"
+#include "core/lru.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHANNEL          "siku_cache"
+#define AUDIT_QUEUE_MAX  200000 /* rows; beyond it reads of personal data fail (503) */
+#define RECONNECT_MAX_MS 2000
+
+static struct lru *sessions, *experts;
+static atomic_bool listening;
+static atomic_ullong listener_connects, listener_losses, notifications;
+
+static pthread_t thread;
+static bool thread_running;
+static atomic_bool stopping;
+static int wake_pipe[2] = {-1, -1};
+static char *conninfo;
+static int batch_ms, batch_rows;
+
+/* The audit queue: JSON objects joined by commas, waiting for the next batch. */
+static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *audit_buf;
+static size_t audit_len, audit_cap;
+static int audit_rows;
+static uint64_t audit_first_ns; /* when the oldest queued row was queued */
+static atomic_ullong audit_written, audit_batches, audit_failures;
+
+static const char insert_sql[] =
+    "INSERT INTO audit_log (at, user_id, role, action, route, request_id, client_addr,"
+    " record_type, record_id)"
+    " SELECT r.at, r.user_id, r.role, 'read_personal', r.route, r.request_id, r.client_addr,"
+    "   r.record_type, r.record_id"
+    " FROM json_to_recordset($1::json) AS r(at timestamptz, user_id bigint, role text,"
+    "   route text, request_id text, client_addr text, record_type text, record_id text)";
+
+uint64_t read_cache_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct lru *read_cache_sessions(void)
+{
+    return atomic_load(&listening) ? sessions : NULL;
+}
+
+struct lru *read_cache_experts(void)
+{
+    return atomic_load(&listening) ? experts : NULL;
+}
+
+static void clear_all(void)
+{
+    if (sessions)
+        lru_clear(sessions);
+    if (experts)
+        lru_clear(experts);
+}
+
+void read_cache_forget_expert(const char *id)
+{
+    if (experts)
+        lru_remove(experts, id);
+}
+
+void read_cache_forget_session(const char *token_hash)
+{
+    if (sessions)
+        lru_remove(sessions, token_hash);
+}
+
+void read_cache_forget_user(const char *user_id)
+{
+    if (sessions)
+        lru_remove_tagged(sessions, user_id);
+}
+
+void read_cache_apply_notification(const char *p)
+{
+    atomic_fetch_add(&notifications, 1);
+    if (strncmp(p, "s:", 2) == 0)
+        read_cache_forget_session(p + 2);
+    else if (strncmp(p, "u:", 2) == 0)
+        read_cache_forget_user(p + 2);
+    else if (strncmp(p, "e:", 2) == 0)
+        read_cache_forget_expert(p + 2);
+    else
+        clear_all(); /* "*" or anything this build does not know: the safe answer */
+}
+
+static void wake(void)
+{
+    if (wake_pipe[1] >= 0) {
+        char c = 1;
+        ssize_t n = write(wake_pipe[1], &c, 1);
+        (void)n; /* a full pipe is already a pending wake-up */
+    }
+}
+
+/* ---- the audit queue ---- */
+
+bool read_cache_audit(const struct read_audit *a)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char at[40];
+    size_t n = strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(at + n, sizeof at - n, ".%06ldZ", ts.tv_nsec / 1000);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "at", at);
+    const char *keys[] = {"user_id",     "role",        "route",    "request_id",
+                          "client_addr", "record_type", "record_id"};
+    const char *vals[] = {a->user_id,     a->role,        a->route,    a->request_id,
+                          a->client_addr, a->record_type, a->record_id};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (vals[i])
+            cJSON_AddStringToObject(o, keys[i], vals[i]);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (text == NULL)
+        return false;
+    size_t tlen = strlen(text);
+    bool ok = false, full_batch = false;
+    pthread_mutex_lock(&audit_lock);
+    if (audit_rows < AUDIT_QUEUE_MAX) {
+        if (audit_len + tlen + 2 > audit_cap) {
+            size_t cap = audit_cap ? audit_cap * 2 : 65536;
+            while (cap < audit_len + tlen + 2)
+                cap *= 2;
+            char *nb = realloc(audit_buf, cap);
+            if (nb) {
+                audit_buf = nb;
+                audit_cap = cap;
+            }
+        }
+        if (audit_len + tlen + 2 <= audit_cap) {
+            if (audit_rows == 0)
+                audit_first_ns = read_cache_now_ns();
+            else
+                audit_buf[audit_len++] = ',';
+            memcpy(audit_buf + audit_len, text, tlen);
+            audit_len += tlen;
+            audit_buf[audit_len] = '\0';
+            audit_rows++;
+            ok = true;
+            full_batch = audit_rows == batch_rows;
+        }
+    }
+    pthread_mutex_unlock(&audit_lock);
+    cJSON_free(text);
+    if (full_batch)
+        wake();
+    return ok;
+}
+
+/* Takes the queue (as a JSON array text) when a batch is due; NULL when not. */
+static char *audit_take(bool force, int *rows)
+{
+    char *out = NULL;
+    pthread_mutex_lock(&audit_lock);
+    uint64_t age_ms = audit_rows ? (read_cache_now_ns() - audit_first_ns) / 1000000u : 0;
+    if (audit_rows > 0 && (force || audit_rows >= batch_rows || age_ms >= (uint64_t)batch_ms)) {
+        out = malloc(audit_len + 3);
+        if (out) {
+            out[0] = '[';
+            memcpy(out + 1, audit_buf, audit_len);
+            out[audit_len + 1] = ']';
+            out[audit_len + 2] = '\0';
+            *rows = audit_rows;
+            audit_len = 0;
+            audit_rows = 0;
+        }
+    }
+    pthread_mutex_unlock(&audit_lock);
+    return out;
+}
+
+/* Puts a batch that could not be written back in front of the queue. */
+static void audit_return(char *batch, int rows)
+{
+    size_t blen = strlen(batch) - 2; /* without the brackets */
+    pthread_mutex_lock(&audit_lock);
+    size_t need = blen + 1 + audit_len + 1;
+    char *nb = malloc(need > audit_cap ? need : audit_cap);
+    if (nb) {
+        memcpy(nb, batch + 1, blen);
+        size_t len = blen;
+        if (audit_len) {
+            nb[len++] = ',';
+            memcpy(nb + len, audit_buf, audit_len);
+            len += audit_len;
+        }
+        nb[len] = '\0';
+        free(audit_buf);
+        audit_buf = nb;
+        audit_cap = need > audit_cap ? need : audit_cap;
+        audit_len = len;
+        audit_rows += rows;
+        audit_first_ns = read_cache_now_ns() - (uint64_t)batch_ms * 1000000u;
+    } else {
+        log_error("audit: %d read_personal rows lost (out of memory)", rows);
+    }
+    pthread_mutex_unlock(&audit_lock);
+}
+
+static int audit_queued(void)
+{
+    pthread_mutex_lock(&audit_lock);
+    int n = audit_rows;
+    pthread_mutex_unlock(&audit_lock);
+    return n;
+}
+
+/* Writes a due batch on conn; false when the connection failed. */
+static bool audit_flush(PGconn *conn, bool force)
+{
+    int rows = 0;
+    char *batch = audit_take(force, &rows);
+    if (batch == NULL)
+        return true;
+    const char *params[] = {batch};
+    PGresult *res = PQexecParams(conn, insert_sql, 1, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (ok) {
+        atomic_fetch_add(&audit_written, (unsigned long long)rows);
+        atomic_fetch_add(&audit_batches, 1);
+    } else {
+        atomic_fetch_add(&audit_failures, 1);
+        log_error("audit: writing %d read_personal rows failed: %s", rows,
+                  PQresultErrorMessage(res));
+        audit_return(batch, rows);
+    }
+    PQclear(res);
+    free(batch);
+    return ok || PQstatus(conn) == CONNECTION_OK;
+}
+
+/* ---- the listener ---- */
+
+static PGconn *listener_connect(void)
+{
+    const char *keys[] = {"dbname",
+                          "application_name",
+                          "keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "connect_timeout",
+                          NULL};
+    const char *vals[] = {conninfo, "sikud-cache", "1", "10", "5", "3", "5", NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        return NULL;
+    }
+    /* Audit rows of reads commit without waiting for their WAL flush, as they did one per
+     * read before batching (docs/security.md). */
+    PGresult *res = PQexec(conn, "SET synchronous_commit = off; LISTEN " CHANNEL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+static void listener_lost(PGconn **conn)
+{
+    atomic_store(&listening, false);
+    clear_all();
+    atomic_fetch_add(&listener_losses, 1);
+    log_warn("cache: lost the listening connection; caches dropped until it is back");
+    PQfinish(*conn);
+    *conn = NULL;
+}
+
+static void drain_wake(void)
+{
+    char buf[64];
+    while (read(wake_pipe[0], buf, sizeof buf) > 0) {
+    }
+}
+
+/* Waits up to ms for the connection (or fd -1: only the wake pipe). */
+static void wait_for(int fd, int ms)
+{
+    struct pollfd p[2] = {{wake_pipe[0], POLLIN, 0}, {fd, POLLIN, 0}};
+    if (poll(p, fd >= 0 ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN))
+        drain_wake();
+}
+
+static void *listener_main(void *arg)
+{
+    (void)arg;
+    PGconn *conn = NULL;
+    int backoff = 50;
+    while (!atomic_load(&stopping)) {
+        if (conn == NULL) {
+            conn = listener_connect();
+            if (conn == NULL) {
+                wait_for(-1, backoff);
+                backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
+                continue;
+            }
+            backoff = 50;
+            /* Whatever changed while nobody listened is unknown: start empty. */
+            clear_all();
+            atomic_store(&listening, true);
+            atomic_fetch_add(&listener_connects, 1);
+        }
+        wait_for(PQsocket(conn), audit_queued() ? batch_ms : 1000);
+        if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
+            listener_lost(&conn);
+            continue;
+        }
+        PGnotify *n;
+        while ((n = PQnotifies(conn)) != NULL) {
+            read_cache_apply_notification(n->extra);
+            PQfreemem(n);
+        }
+        if (!audit_flush(conn, false))
+            listener_lost(&conn);
+    }
+    /* Shutdown: the workers have stopped; write what they queued. */
+    atomic_store(&listening, false);
+    for (int attempt = 0; attempt < 3 && audit_queued() > 0; attempt++) {
+        if (conn == NULL)
+            conn = listener_connect();
+        if (conn && !audit_flush(conn, true)) {
+            PQfinish(conn);
+            conn = NULL;
+        }
+    }
+    int lost = audit_queued();
+    if (lost > 0)
+        log_error("audit: %d read_personal rows could not be written at shutdown", lost);
+    if (conn)
+        PQfinish(conn);
+    return NULL;
+}
+
+bool read_cache_start(const struct config *cfg)
+{
+    if (cfg->cache_entries > 0) {
+        sessions = lru_new((size_t)cfg->cache_entries);
+        experts = lru_new((size_t)cfg->cache_entries);
+    }
+    batch_ms = cfg->audit_batch_ms;
+    batch_rows = cfg->audit_batch_rows;
+    conninfo = strdup(cfg->database);
+    atomic_store(&stopping, false);
+    if (conninfo == NULL || pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0 ||
+        pthread_create(&thread, NULL, listener_main, NULL) != 0) {
+        read_cache_stop();
+        return false;
+    }
+    thread_running = true;
+    return true;
+}
+
+void read_cache_stop(void)
+{
+    atomic_store(&stopping, true);
+    if (thread_running) {
+        wake();
+        pthread_join(thread, NULL);
+        thread_running = false;
+    }
+    for (int i = 0; i < 2; i++)
+        if (wake_pipe[i] >= 0) {
+            close(wake_pipe[i]);
+            wake_pipe[i] = -1;
+        }
+    lru_free(sessions);
+    lru_free(experts);
+    sessions = experts = NULL;
+    free(conninfo);
+    conninfo = NULL;
+    free(audit_buf);
+    audit_buf = NULL;
+    audit_len = audit_cap = 0;
+    audit_rows = 0;
+}
+
+static void write_cache(struct evbuffer *out, const char *name, struct lru *c)
+{
+    struct lru_stats s = {0};
+    if (c)
+        lru_get_stats(c, &s);
+    evbuffer_add_printf(out,
+                        "siku_cache_hits_total{cache=\"%s\"} %llu\n"
+                        "siku_cache_misses_total{cache=\"%s\"} %llu\n"
+                        "siku_cache_evictions_total{cache=\"%s\"} %llu\n"
+                        "siku_cache_invalidations_total{cache=\"%s\"} %llu\n"
+                        "siku_cache_entries{cache=\"%s\"} %llu\n"
+                        "siku_cache_capacity{cache=\"%s\"} %llu\n",
+                        name, (unsigned long long)s.hits, name, (unsigned long long)s.misses, name,
+                        (unsigned long long)s.evictions, name, (unsigned long long)s.invalidations,
+                        name, (unsigned long long)s.entries, name, (unsigned long long)s.capacity);
+}
+
+void read_cache_metrics_write(struct evbuffer *out)
+{
+    evbuffer_add_printf(out, "# HELP siku_cache_hits_total Reads answered from a cache.\n"
+                             "# TYPE siku_cache_hits_total counter\n"
+                             "# HELP siku_cache_misses_total Reads that asked the database.\n"
+                             "# TYPE siku_cache_misses_total counter\n"
+                             "# HELP siku_cache_evictions_total Entries dropped for room.\n"
+                             "# TYPE siku_cache_evictions_total counter\n"
+                             "# HELP siku_cache_invalidations_total Entries dropped because "
+                             "their row changed (or the listener reconnected).\n"
+                             "# TYPE siku_cache_invalidations_total counter\n"
+                             "# HELP siku_cache_entries Entries held.\n"
+                             "# TYPE siku_cache_entries gauge\n"
+                             "# HELP siku_cache_capacity Entries at most (cache_entries).\n"
+                             "# TYPE siku_cache_capacity gauge\n");
+    write_cache(out, "sessions", sessions);
+    write_cache(out, "experts", experts);
+    evbuffer_add_printf(
+        out,
+        "# HELP siku_cache_listening 1 while the invalidation listener is connected.\n"
+        "# TYPE siku_cache_listening gauge\nsiku_cache_listening %d\n"
+        "# HELP siku_cache_listener_connects_total Listener connections made.\n"
+        "# TYPE siku_cache_listener_connects_total counter\n"
+        "siku_cache_listener_connects_total %llu\n"
+        "# HELP siku_cache_listener_losses_total Listener connections lost (caches dropped).\n"
+        "# TYPE siku_cache_listener_losses_total counter\n"
+        "siku_cache_listener_losses_total %llu\n"
+        "# HELP siku_cache_notifications_total Invalidation notifications received.\n"
+        "# TYPE siku_cache_notifications_total counter\nsiku_cache_notifications_total %llu\n"
+        "# HELP siku_audit_queued Read audit rows waiting for their batch.\n"
+        "# TYPE siku_audit_queued gauge\nsiku_audit_queued %d\n"
+        "# HELP siku_audit_rows_written_total Read audit rows written in batches.\n"
+        "# TYPE siku_audit_rows_written_total counter\nsiku_audit_rows_written_total %llu\n"
+        "# HELP siku_audit_batches_total Audit batches written.\n"
+        "# TYPE siku_audit_batches_total counter\nsiku_audit_batches_total %llu\n"
+        "# HELP siku_audit_batch_failures_total Audit batches that failed (kept, retried).\n"
+        "# TYPE siku_audit_batch_failures_total counter\nsiku_audit_batch_failures_total %llu\n",
+        atomic_load(&listening) ? 1 : 0, (unsigned long long)atomic_load(&listener_connects),
+        (unsigned long long)atomic_load(&listener_losses),
+        (unsigned long long)atomic_load(&notifications), audit_queued(),
+        (unsigned long long)atomic_load(&audit_written),
+        (unsigned long long)atomic_load(&audit_batches),
+        (unsigned long long)atomic_load(&audit_failures));
+}
