@@ -21,9 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHANNEL          "siku_cache"
-#define AUDIT_QUEUE_MAX  200000 /* rows; beyond it reads of personal data fail (503) */
-#define RECONNECT_MAX_MS 2000
+#define CHANNEL                "siku_cache"
+#define AUDIT_QUEUE_MAX        200000 /* rows; beyond it reads of personal data fail (503) */
+#define RECONNECT_MAX_MS       2000
+#define AUDIT_WRITE_TIMEOUT_MS 10000
 
 static struct lru *sessions, *experts;
 static atomic_bool listening;
@@ -233,6 +234,55 @@ static int audit_queued(void)
     return n;
 }
 
+static bool result_ok(const PGresult *r)
+{
+    return PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+}
+
+/* The result of the query sent on conn, waiting at most ms (a frozen server must not keep
+ * shutdown waiting); NULL on timeout or a broken connection. *conn_ok: the connection is still
+ * usable afterwards. Notifications that arrive meanwhile stay queued for PQnotifies. */
+static PGresult *exec_result(PGconn *conn, int ms, bool *conn_ok)
+{
+    uint64_t until = read_cache_now_ns() + (uint64_t)ms * 1000000u;
+    PGresult *first = NULL, *res;
+    *conn_ok = false;
+    for (;;) {
+        int f = PQflush(conn);
+        if (f < 0)
+            break;
+        if (f == 0 && !PQisBusy(conn)) {
+            while ((res = PQgetResult(conn)) != NULL) {
+                /* Keep the first result, or the first error after it. */
+                if (first == NULL) {
+                    first = res;
+                } else if (result_ok(first) && !result_ok(res)) {
+                    PQclear(first);
+                    first = res;
+                } else {
+                    PQclear(res);
+                }
+                if (PQisBusy(conn))
+                    break;
+            }
+            if (res == NULL) {
+                *conn_ok = PQstatus(conn) == CONNECTION_OK;
+                return first;
+            }
+        }
+        uint64_t now = read_cache_now_ns();
+        if (now >= until)
+            break;
+        struct pollfd p = {PQsocket(conn), (short)(POLLIN | (f == 1 ? POLLOUT : 0)), 0};
+        if (poll(&p, 1, (int)((until - now) / 1000000u) + 1) < 0 && errno != EINTR)
+            break;
+        if (!PQconsumeInput(conn))
+            break;
+    }
+    PQclear(first);
+    return NULL;
+}
+
 /* Writes a due batch on conn; false when the connection failed. */
 static bool audit_flush(PGconn *conn, bool force)
 {
@@ -241,20 +291,24 @@ static bool audit_flush(PGconn *conn, bool force)
     if (batch == NULL)
         return true;
     const char *params[] = {batch};
-    PGresult *res = PQexecParams(conn, insert_sql, 1, NULL, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    bool ok = false, conn_ok = false;
+    if (PQsendQueryParams(conn, insert_sql, 1, NULL, params, NULL, NULL, 0)) {
+        PGresult *res = exec_result(conn, AUDIT_WRITE_TIMEOUT_MS, &conn_ok);
+        ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_error("audit: writing %d read_personal rows failed: %s", rows,
+                      res ? PQresultErrorMessage(res) : "no answer in time");
+        PQclear(res);
+    }
     if (ok) {
         atomic_fetch_add(&audit_written, (unsigned long long)rows);
         atomic_fetch_add(&audit_batches, 1);
     } else {
         atomic_fetch_add(&audit_failures, 1);
-        log_error("audit: writing %d read_personal rows failed: %s", rows,
-                  PQresultErrorMessage(res));
         audit_return(batch, rows);
     }
-    PQclear(res);
     free(batch);
-    return ok || PQstatus(conn) == CONNECTION_OK;
+    return ok || conn_ok;
 }
 
 /* ---- the listener ---- */
@@ -277,9 +331,13 @@ static PGconn *listener_connect(void)
     }
     /* Audit rows of reads commit without waiting for their WAL flush, as they did one per
      * read before batching (docs/security.md). */
-    PGresult *res = PQexec(conn, "SET synchronous_commit = off; LISTEN " CHANNEL);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
+    bool ok = false, conn_ok = false;
+    if (PQsetnonblocking(conn, 1) == 0 &&
+        PQsendQuery(conn, "SET synchronous_commit = off; LISTEN " CHANNEL)) {
+        PGresult *res = exec_result(conn, AUDIT_WRITE_TIMEOUT_MS, &conn_ok);
+        ok = conn_ok && res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+    }
     if (!ok) {
         PQfinish(conn);
         return NULL;

@@ -50,7 +50,7 @@ export SIKU_TEST_ENTERPRISE=$ENTERPRISE
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG="$SIKU_ROOT/build/sikud-browser.log"
 build/sikud --listen "127.0.0.1:$PORT" --database "$CONN" --threads 1 --web-dir "$SIKU_ROOT/web" \
-    --access-log false --session-cache-ms 0 >"$LOG" 2>&1 &
+    --access-log false >"$LOG" 2>&1 &
 PID=$!
 cleanup() {
     if kill "$PID" 2>/dev/null; then wait "$PID" 2>/dev/null || true; fi

@@ -199,8 +199,9 @@ static int send_get(struct t_server *s, const char *path)
 START_TEST(test_saturated_pool_answers_503_at_once)
 {
     struct t_server s;
-    /* Long queue wait and session cache: on a busy machine the steps below may take seconds,
-     * and the queued request must still be waiting (not timed out) when the lock goes. */
+    /* Long queue wait (the session cache keeps the token checked without the pool): on a busy
+     * machine the steps below may take seconds, and the queued request must still be waiting
+     * (not timed out) when the lock goes. */
     static const char *const args[] = {"--threads",
                                        "1",
                                        "--db-pool-size",
@@ -210,8 +211,6 @@ START_TEST(test_saturated_pool_answers_503_at_once)
                                        "--db-queue-max",
                                        "1",
                                        "--db-queue-timeout-ms",
-                                       "60000",
-                                       "--session-cache-ms",
                                        "60000",
                                        NULL};
     t_server_start(&s, "it_fault_pool", true, args);
