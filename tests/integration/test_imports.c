@@ -406,21 +406,31 @@ START_TEST(hostile_files_are_refused_and_change_nothing)
 }
 END_TEST
 
-START_TEST(templates_download_and_import_back)
+/* The library's CSV template (its headers starting with head, after a BOM) with row after it
+ * imports: one record inserted. */
+static void import_template_row(const char *library, const char *head, const char *row)
 {
-    struct t_resp *r =
-        t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.csv", NULL);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/imports/%s/template.csv", library);
+    struct t_resp *r = t_request_as(&srv, admin, "GET", path, NULL);
     t_expect_status(r, 200);
-    ck_assert(memcmp(r->body, "\xEF\xBB\xBF企业名称,统一社会信用代码", 3 + 37) == 0);
-    char csv[1024];
-    snprintf(csv, sizeof csv, "%.*s扬州模板公司,%s,321003,,,,,,,\r\n", (int)r->len, r->body,
-             credit(701, "321003"));
+    ck_assert(r->len > 3 + strlen(head) && memcmp(r->body, "\xEF\xBB\xBF", 3) == 0 &&
+              memcmp(r->body + 3, head, strlen(head)) == 0);
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%.*s%s\r\n", (int)r->len, r->body, row);
     t_resp_free(r);
-    r = upload(admin, NULL, csv, strlen(csv));
+    r = upload_to(library, admin, NULL, csv, strlen(csv));
     t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.xlsx", NULL);
+}
+
+/* The library's XLSX template opens with these headers (NULL-terminated). */
+static void assert_xlsx_template(const char *library, const char *const *heads)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/imports/%s/template.xlsx", library);
+    struct t_resp *r = t_request_as(&srv, admin, "GET", path, NULL);
     t_expect_status(r, 200);
     const char *err = NULL;
     struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
@@ -428,12 +438,22 @@ START_TEST(templates_download_and_import_back)
     struct import_cells c;
     import_cells_init(&c);
     ck_assert_int_eq(import_xlsx_next(x, &c), 1);
-    ck_assert_str_eq(import_cells_get(&c, 0), "企业名称");
-    ck_assert_str_eq(import_cells_get(&c, 1), "统一社会信用代码");
+    for (size_t i = 0; heads[i]; i++)
+        ck_assert_str_eq(import_cells_get(&c, i), heads[i]);
     import_cells_free(&c);
     import_xlsx_close(x);
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
+}
+
+START_TEST(templates_download_and_import_back)
+{
+    char row[256];
+    snprintf(row, sizeof row, "扬州模板公司,%s,321003,,,,,,,", credit(701, "321003"));
+    import_template_row("enterprises", "企业名称,统一社会信用代码", row);
+    static const char *const heads[] = {"企业名称", "统一社会信用代码", NULL};
+    assert_xlsx_template("enterprises", heads);
+    struct t_resp *r =
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
     t_expect_status(r, 404);
     t_resp_free(r);
     r = t_request_as(&srv, admin, "POST", "/api/v1/imports/nothing", "a,b\n");
@@ -755,36 +775,15 @@ END_TEST
 
 START_TEST(expert_and_academician_templates_come_from_the_adapters)
 {
+    import_template_row("experts", "姓名,性别,出生年份,职称",
+                        "模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是");
     struct t_resp *r =
-        t_request_as(&srv, admin, "GET", "/api/v1/imports/experts/template.csv", NULL);
-    t_expect_status(r, 200);
-    const char *head = "\xEF\xBB\xBF姓名,性别,出生年份,职称";
-    ck_assert(r->len > strlen(head) && memcmp(r->body, head, strlen(head)) == 0);
-    char csv[2048];
-    snprintf(csv, sizeof csv,
-             "%.*s模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是\r\n",
-             (int)r->len, r->body);
-    t_resp_free(r);
-    r = experts_upload(admin, NULL, csv);
-    t_expect_status(r, 200);
-    ck_assert_int_eq((int)num(r, "inserted"), 1);
-    t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.csv", NULL);
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.csv", NULL);
     t_expect_status(r, 200);
     ck_assert_ptr_nonnull(strstr(r->body, ",院别,学部,当选年份,与本市关系,关系说明,状态\r\n"));
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.xlsx", NULL);
-    t_expect_status(r, 200);
-    const char *err = NULL;
-    struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
-    ck_assert_msg(x != NULL, "%s", err);
-    struct import_cells c;
-    import_cells_init(&c);
-    ck_assert_int_eq(import_xlsx_next(x, &c), 1);
-    ck_assert_str_eq(import_cells_get(&c, 0), "姓名");
-    import_cells_free(&c);
-    import_xlsx_close(x);
-    t_resp_free(r);
+    static const char *const heads[] = {"姓名", NULL};
+    assert_xlsx_template("academicians", heads);
 }
 END_TEST
 
@@ -1221,35 +1220,15 @@ END_TEST
 
 START_TEST(demand_and_workstation_templates_come_from_the_adapters)
 {
-    char e1[19];
+    char e1[19], row[256];
     snprintf(e1, sizeof e1, "%s", seed_enterprise(851, "321003", "扬州模板需求有限公司"));
+    snprintf(row, sizeof row, ",%s,,模板需求,技术难题,,,,,,,,,", e1);
+    import_template_row("demands", "需求编号,企业统一社会信用代码,企业名称,需求名称,需求类型", row);
+    static const char *const heads[] = {"工作站编号", "工作站名称", "依托企业统一社会信用代码",
+                                        NULL};
+    assert_xlsx_template("workstations", heads);
     struct t_resp *r =
-        t_request_as(&srv, admin, "GET", "/api/v1/imports/demands/template.csv", NULL);
-    t_expect_status(r, 200);
-    const char *head = "\xEF\xBB\xBF需求编号,企业统一社会信用代码,企业名称,需求名称,需求类型";
-    ck_assert(r->len > strlen(head) && memcmp(r->body, head, strlen(head)) == 0);
-    char csv[2048];
-    snprintf(csv, sizeof csv, "%.*s,%s,,模板需求,技术难题,,,,,,,,,\r\n", (int)r->len, r->body, e1);
-    t_resp_free(r);
-    r = upload_to("demands", admin, NULL, csv, strlen(csv));
-    t_expect_status(r, 200);
-    ck_assert_int_eq((int)num(r, "inserted"), 1);
-    t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/workstations/template.xlsx", NULL);
-    t_expect_status(r, 200);
-    const char *err = NULL;
-    struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
-    ck_assert_msg(x != NULL, "%s", err);
-    struct import_cells c;
-    import_cells_init(&c);
-    ck_assert_int_eq(import_xlsx_next(x, &c), 1);
-    ck_assert_str_eq(import_cells_get(&c, 0), "工作站编号");
-    ck_assert_str_eq(import_cells_get(&c, 1), "工作站名称");
-    ck_assert_str_eq(import_cells_get(&c, 2), "依托企业统一社会信用代码");
-    import_cells_free(&c);
-    import_xlsx_close(x);
-    t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/workstations/template.csv", NULL);
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/workstations/template.csv", NULL);
     t_expect_status(r, 200);
     ck_assert_ptr_nonnull(strstr(r->body, ",级别,地区代码,行业,建站日期,协议期满日期,状态,"));
     t_resp_free(r);

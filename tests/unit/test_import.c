@@ -345,8 +345,8 @@ START_TEST(test_header_normalize_tolerates_space_width_and_marks)
 }
 END_TEST
 
-/* Natural keys (people, demands, stations) compare under this fold; SQL's import_fold() is the
- * same (migration 0025), so a file's duplicates and the records already there agree. */
+/* Natural keys (people, demands, stations) compare under this fold; SQL's import_fold() folds the
+ * same characters (migration 0025), so a file's duplicates and the records already there agree. */
 START_TEST(test_fold_reads_full_width_as_half_width_and_drops_every_space)
 {
     char *f = import_fold(" 扬州大学（农学院）\u3000Ａｂ\u00a0ｃ\t");
