@@ -109,12 +109,41 @@ static void csv_header(FILE *f, const struct export_table *t)
         export_csv_field(f, t->columns[c].header, c == t->ncolumns - 1);
 }
 
+static bool kind_is_text(enum export_kind k)
+{
+    return k == EXPORT_TEXT || k == EXPORT_WRAPPED;
+}
+
+/* Text a user typed that starts like a formula (= + - @, a tab or CR) would be run by a
+ * spreadsheet opening the CSV: a leading apostrophe keeps it text (OWASP "CSV injection"). */
+static void csv_text_field(FILE *f, const char *s, bool last)
+{
+    if (*s && strchr("=+-@\t\r", *s)) {
+        size_t n = strlen(s);
+        char *quoted = malloc(n + 2);
+        if (quoted) {
+            quoted[0] = '\'';
+            memcpy(quoted + 1, s, n + 1);
+            export_csv_field(f, quoted, last);
+            free(quoted);
+            return;
+        }
+    }
+    export_csv_field(f, s, last);
+}
+
 static void csv_rows(FILE *f, const struct export_table *t, PGresult *res)
 {
     int n = t->ncolumns;
     for (int i = 0; i < PQntuples(res); i++)
-        for (int c = 0; c < n; c++)
-            export_csv_field(f, PQgetvalue(res, i, t->columns[c].source), c == n - 1);
+        for (int c = 0; c < n; c++) {
+            const struct export_column *col = &t->columns[c];
+            const char *v = PQgetvalue(res, i, col->source);
+            if (kind_is_text(col->kind))
+                csv_text_field(f, v, c == n - 1);
+            else
+                export_csv_field(f, v, c == n - 1);
+        }
 }
 
 bool export_csv_table(FILE *f, const struct export_table *t, PGresult *res)
@@ -159,10 +188,17 @@ static void sheet_begin(struct sheet_writer *sw, lxw_workbook *wb, const struct 
     lxw_format *head = export_header_format(wb, t->bordered_header);
     for (int c = 0; c < t->ncolumns; c++) {
         enum export_kind k = t->columns[c].kind;
-        if (sw->formats[k] == NULL && k != EXPORT_TEXT && k != EXPORT_NUMBER)
+        if (sw->formats[k] != NULL || k == EXPORT_TEXT || k == EXPORT_NUMBER)
+            continue;
+        if (k == EXPORT_WRAPPED) {
+            sw->formats[k] = workbook_add_format(wb);
+            format_set_text_wrap(sw->formats[k]);
+            format_set_align(sw->formats[k], LXW_ALIGN_VERTICAL_TOP);
+        } else {
             sw->formats[k] = number_format(wb, k == EXPORT_INTEGER ? "0"
                                                : k == EXPORT_DEC1  ? "0.0"
                                                                    : "0.00");
+        }
     }
     for (int c = 0; c < t->ncolumns; c++) {
         worksheet_set_column(sw->ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL);
@@ -181,8 +217,8 @@ static void sheet_rows(struct sheet_writer *sw, PGresult *res)
             if (PQgetisnull(res, i, col->source))
                 continue;
             const char *v = PQgetvalue(res, i, col->source);
-            if (col->kind == EXPORT_TEXT)
-                worksheet_write_string(sw->ws, row, (lxw_col_t)c, v, NULL);
+            if (kind_is_text(col->kind))
+                worksheet_write_string(sw->ws, row, (lxw_col_t)c, v, sw->formats[col->kind]);
             else
                 worksheet_write_number(sw->ws, row, (lxw_col_t)c, strtod(v, NULL),
                                        sw->formats[col->kind]);

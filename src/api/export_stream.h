@@ -16,6 +16,7 @@ struct http_request;
 /* How a column's values are written to XLSX (CSV writes the text as PostgreSQL gave it). */
 enum export_kind {
     EXPORT_TEXT,    /* a string */
+    EXPORT_WRAPPED, /* a string that may be long: wrapped in its cell, top-aligned */
     EXPORT_INTEGER, /* a number, format 0 */
     EXPORT_DEC1,    /* a number, format 0.0 */
     EXPORT_DEC2,    /* a number, format 0.00 */

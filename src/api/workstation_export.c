@@ -77,7 +77,7 @@ static struct db_stmt report_rows = {
     " r.joint_projects_new::text, r.joint_projects_ongoing::text, r.rd_input::text,"
     " r.patents_applied::text, r.patents_granted::text, r.invention_patents_granted::text,"
     " r.new_products::text, r.standards::text, r.papers::text, r.new_product_revenue::text,"
-    " r.talents_trained::text, r.awards::text,"
+    " r.talents_trained::text, r.awards::text, r.summary,"
     " coalesce(g.sort_order, 2147483647)::text, w.id::text"
     " FROM workstations w"
     " LEFT JOIN workstation_reports r ON r.workstation_id = w.id AND r.year = $1::int"
@@ -119,6 +119,7 @@ static const struct export_column report_columns[] = {
     {"新产品", 14, 8, EXPORT_INTEGER},         {"标准", 15, 8, EXPORT_INTEGER},
     {"论文", 16, 8, EXPORT_INTEGER},           {"新产品销售收入（万元）", 17, 20, EXPORT_DEC2},
     {"培养人才", 18, 10, EXPORT_INTEGER},      {"获奖", 19, 8, EXPORT_INTEGER},
+    {"年度总结", 20, 60, EXPORT_WRAPPED},
 };
 static const struct export_table report_table = {
     "年度报告", report_columns, sizeof report_columns / sizeof report_columns[0], true, true};

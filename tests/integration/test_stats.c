@@ -184,9 +184,13 @@ static void setup(void)
          " new_product_revenue, talents_trained, awards) VALUES"
          " (%s, 2025, 'accepted', 30.5, 2, 3, 120.5, 5, 3, 1, 2, 1, 4, 888.88, 6, 1)",
          w1);
-    exec("INSERT INTO workstation_reports (workstation_id, year, status, academician_days, papers)"
-         " VALUES (%s, 2025, 'submitted', 10, 2)",
+    exec("INSERT INTO workstation_reports (workstation_id, year, status, academician_days, papers,"
+         " summary) VALUES (%s, 2025, 'submitted', 10, 2, '=1+1 见附件')",
          w2);
+    /* A summary with what CSV must quote: a comma, a line break, double quotes. */
+    exec("UPDATE workstation_reports SET summary = E'全年在站,合作顺利\\n第二段:\"重点\"'"
+         " WHERE workstation_id = %s",
+         w1);
     login_as(admin, "s_admin", "admin", NULL);
     login_as(city, "s_city", "city_staff", NULL);
     login_as(county, "s_county", "county_staff", "--region 321012");
@@ -470,20 +474,20 @@ START_TEST(test_reports_export)
     ck_assert_str_eq(lines[0], "工作站编号,工作站名称,依托单位,地区,工作站状态,报告状态,"
                                "院士在站天数,服务活动记录天数,新增合作项目,在研合作项目,"
                                "研发投入（万元）,专利申请,专利授权,其中发明专利授权,新产品,标准,"
-                               "论文,新产品销售收入（万元）,培养人才,获奖");
+                               "论文,新产品销售收入（万元）,培养人才,获奖,年度总结");
     char want[512];
     snprintf(want, sizeof want,
              "%s,统计站甲,扬州统计科技有限公司,邗江区,运行,已通过,30.5,0.0,2,3,120.50,5,3,1,2,1,4,"
-             "888.88,6,1",
+             "888.88,6,1,\"全年在站,合作顺利\n第二段:\"\"重点\"\"\"",
              w1);
     ck_assert_str_eq(lines[1], want);
     snprintf(want, sizeof want,
              "%s,统计站乙,扬州统计科技有限公司,江都区,撤销,已提交,10.0,8.0,0,0,0.00,0,0,0,0,0,2,"
-             "0.00,0,0",
+             "0.00,0,0,'=1+1 见附件",
              w2);
     ck_assert_str_eq(lines[2], want);
     snprintf(want, sizeof want,
-             "%s,统计站戊,扬州统计科技有限公司,江都区,运行,未填报,,0.0,,,,,,,,,,,,", w5);
+             "%s,统计站戊,扬州统计科技有限公司,江都区,运行,未填报,,0.0,,,,,,,,,,,,,", w5);
     ck_assert_str_eq(lines[3], want);
     free(lines[0]);
     free(lines);
@@ -500,10 +504,15 @@ START_TEST(test_reports_export)
     char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
     ck_assert_ptr_nonnull(strstr(sheet, "<v>888.88</v>"));
     ck_assert_ptr_nonnull(strstr(sheet, "<v>30.5</v>"));
+    /* The summary: the last column (U), wide, wrapped, as text (no apostrophe in XLSX). */
+    ck_assert_ptr_nonnull(strstr(sheet, "<col min=\"21\" max=\"21\" width=\"60.7109375\""));
+    ck_assert_ptr_nonnull(strstr(sheet, "<t>全年在站,合作顺利\n第二段:\"重点\"</t>"));
+    ck_assert_ptr_nonnull(strstr(sheet, "<t>=1+1 见附件</t>"));
     free(sheet);
     char *styles = t_xlsx_part(r, "xl/styles.xml");
     ck_assert_ptr_nonnull(strstr(styles, "formatCode=\"0.00\""));
     ck_assert_ptr_nonnull(strstr(styles, "formatCode=\"0.0\""));
+    ck_assert_ptr_nonnull(strstr(styles, "<alignment vertical=\"top\" wrapText=\"1\"/>"));
     free(styles);
     /* The summary: 2 reports city-wide, 1 accepted, 6 papers, 40.5 days. */
     sheet = t_xlsx_part(r, "xl/worksheets/sheet2.xml");
