@@ -300,6 +300,7 @@ struct paged_run {
     PGresult *summary; /* a copy, kept until the summary sheet is written */
     const char *keys[EXPORT_MAX_KEYS];
     bool started;
+    struct db_snapshot *snap; /* every page reads the data as of the first */
 };
 
 static void paged_submit(struct paged_run *pr);
@@ -376,25 +377,26 @@ static void paged_finish(struct paged_run *pr)
     export_send(req, f, ep->xlsx, ep->ascii_name, ep->name);
 }
 
-static void paged_done(struct db_job *job, void *arg)
+/* Writes a page; answers true when it asked for the next, false when the run is over (the
+ * reply sent, which may have freed pr with its request). */
+static bool paged_page(struct paged_run *pr, struct db_job *job)
 {
-    struct paged_run *pr = arg;
     struct http_request *req = pr->req;
     const struct export_paged *ep = pr->ep;
     if (db_job_status(job) != DB_OK) {
         paged_abort(pr);
         api_reply_db_failure(req, job);
-        return;
+        return false;
     }
     PGresult *res = db_job_result(job, 0);
     if (!pr->started) {
         PGresult *summary = ep->summary_stmt ? db_job_result(job, 1) : NULL;
         if (ep->check && !ep->check(req, res, summary))
-            return;
+            return false;
         if (!paged_open(pr)) {
             paged_abort(pr);
             http_problem(req, 500, "internal", "无法创建导出文件");
-            return;
+            return false;
         }
         if (summary && ep->xlsx && ep->summary)
             pr->summary = PQcopyResult(summary, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
@@ -407,7 +409,7 @@ static void paged_done(struct db_job *job, void *arg)
     int n = PQntuples(res);
     if (n < EXPORT_PAGE_ROWS) {
         paged_finish(pr);
-        return;
+        return false;
     }
     int nf = PQnfields(res);
     for (int k = 0; k < ep->nkeys; k++)
@@ -415,6 +417,15 @@ static void paged_done(struct db_job *job, void *arg)
                           ? NULL
                           : arena_strdup(&req->arena, PQgetvalue(res, n - 1, nf - ep->nkeys + k));
     paged_submit(pr);
+    return true;
+}
+
+static void paged_done(struct db_job *job, void *arg)
+{
+    struct paged_run *pr = arg;
+    struct db_snapshot *snap = pr->snap;
+    if (!paged_page(pr, job))
+        db_snapshot_end(snap);
 }
 
 static void paged_submit(struct paged_run *pr)
@@ -427,7 +438,7 @@ static void paged_submit(struct paged_run *pr)
     for (int k = 0; k < ep->nkeys; k++)
         p[n++] = pr->keys[k];
     p[n++] = STR(EXPORT_PAGE_ROWS);
-    struct db_job *job = api_job(pr->req);
+    struct db_job *job = db_snapshot_job(pr->snap);
     db_job_add(job, ep->page, n, p);
     if (!pr->started && ep->summary_stmt)
         db_job_add(job, ep->summary_stmt, ep->nsummary, ep->params);
@@ -440,6 +451,7 @@ void export_paged_run(struct http_request *req, struct export_paged *ep)
     struct paged_run *pr = arena_calloc(&req->arena, sizeof *pr);
     pr->req = req;
     pr->ep = ep;
+    pr->snap = api_snapshot(req);
     paged_submit(pr);
 }
 

@@ -6,7 +6,9 @@
 #include "harness.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,6 +606,87 @@ START_TEST(test_exports_read_in_pages)
 }
 END_TEST
 
+/* ---- one file, one state of the data ---- */
+
+struct renamer {
+    char first[16], last[16]; /* stations on the first and on the last page */
+    atomic_bool stop;
+    atomic_long renames; /* committed */
+};
+
+/* Renames both stations to the same generation number, in one statement (one commit), as
+ * fast as it can, until told to stop. */
+static void *renamer_run(void *arg)
+{
+    struct renamer *rn = arg;
+    PGconn *pg = t_db_connect(srv.dbname);
+    char sql[512];
+    for (long k = 1; !atomic_load(&rn->stop); k++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE workstations SET name = CASE WHEN id = %s THEN '一致性甲-%ld'"
+                 " ELSE '一致性乙-%ld' END WHERE id IN (%s, %s)",
+                 rn->first, k, k, rn->first, rn->last);
+        PGresult *res = PQexec(pg, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+            atomic_store(&rn->renames, k);
+        PQclear(res);
+    }
+    PQfinish(pg);
+    return NULL;
+}
+
+/* The generation number in the name of the station on CSV line text, after prefix. */
+static long generation(char **lines, int n, const char *prefix)
+{
+    for (int i = 1; i < n; i++) {
+        const char *p = strstr(lines[i], prefix);
+        if (p)
+            return strtol(p + strlen(prefix), NULL, 10);
+    }
+    ck_abort_msg("no station named %s… in the file", prefix);
+    return -1;
+}
+
+/* Rows change while an export reads its pages (2,100 stations, three pages): every file still
+ * shows both stations with the same generation, i.e. one state of the data. The renamer
+ * commits hundreds of times during each export, so files read page by page in separate
+ * transactions would show different generations. Runs after test_exports_read_in_pages. */
+START_TEST(test_export_is_one_snapshot)
+{
+    static struct renamer rn;
+    scalar_into(rn.first, sizeof rn.first, "SELECT id FROM workstations WHERE name = '分页站1'");
+    scalar_into(rn.last, sizeof rn.last, "SELECT id FROM workstations WHERE name = '分页站2100'");
+    atomic_store(&rn.stop, false);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, renamer_run, &rn), 0);
+    while (atomic_load(&rn.renames) < 1)
+        ;
+    int changed_during = 0;
+    for (int round = 0; round < 6; round++) {
+        long before = atomic_load(&rn.renames);
+        struct t_resp *r =
+            t_call(&srv, city, "GET", "/api/v1/workstations/export?format=csv", NULL, NULL);
+        long after = atomic_load(&rn.renames);
+        t_expect_status(r, 200);
+        int n;
+        char **lines = t_csv_lines(r, &n);
+        ck_assert_int_eq(n, 1 + 5 + 2100);
+        long a = generation(lines, n, "一致性甲-"), b = generation(lines, n, "一致性乙-");
+        ck_assert_msg(a == b, "round %d: the first page shows generation %ld, the last %ld", round,
+                      a, b);
+        ck_assert(a >= before && a <= after);
+        if (after > before + 1)
+            changed_during++;
+        free(lines[0]);
+        free(lines);
+        t_resp_free(r);
+    }
+    atomic_store(&rn.stop, true);
+    pthread_join(t, NULL);
+    ck_assert_msg(changed_during > 0, "the renamer never committed during an export");
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -616,6 +699,7 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, test_workstation_list_export);
     tcase_add_test(tc, test_reports_export);
     tcase_add_test(tc, test_exports_read_in_pages);
+    tcase_add_test(tc, test_export_is_one_snapshot);
     suite_add_tcase(s, tc);
     return s;
 }
