@@ -83,6 +83,7 @@ struct db_job {
     int *formats[DB_MAX_QUERIES];
     int nqueries;
     struct db_snapshot *snap; /* the snapshot it runs in, or NULL */
+    int result_format;        /* 0 text, 1 binary */
     PGresult *results[DB_MAX_QUERIES];
     enum db_status status;
     enum db_status fail_with; /* for a job failed before it ran */
@@ -278,6 +279,11 @@ void db_job_add_bytes(struct db_job *job, const struct db_stmt *stmt, int nparam
     job->values[i][bytes_index] = data;
     job->lengths[i][bytes_index] = (int)len;
     job->formats[i][bytes_index] = 1;
+}
+
+void db_job_binary_results(struct db_job *job)
+{
+    job->result_format = 1;
 }
 
 static void job_clear_results(struct db_job *job)
@@ -532,7 +538,7 @@ static bool send_job(struct pconn *c, struct db_job *job, struct inflight *f)
     for (int i = 0; i < job->nqueries; i++) {
         const struct db_stmt *st = job->stmts[i];
         if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], job->lengths[i],
-                                 job->formats[i], 0))
+                                 job->formats[i], job->result_format))
             return false;
         f->expect[f->nexpect++] = (struct expect){EXPECT_EXEC, i};
     }

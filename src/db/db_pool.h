@@ -70,6 +70,9 @@ void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
  * job's done callback has returned (a request's body does). */
 void db_job_add_bytes(struct db_job *job, const struct db_stmt *stmt, int nparams,
                       const char *const *values, int bytes_index, const void *data, size_t len);
+/* The job's results come back in binary format: a bytea column as its raw bytes (text
+ * columns are the same either way; numbers are not, so keep such jobs to text and bytea). */
+void db_job_binary_results(struct db_job *job);
 void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn done, void *arg);
 /* Abandons a queued or running job: done will not be called; the job is freed. */
 void db_job_cancel(struct db_job *job);
