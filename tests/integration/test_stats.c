@@ -446,6 +446,25 @@ START_TEST(test_workstation_list_export)
     ck_assert_ptr_nonnull(strstr(strings, "依托单位"));
     ck_assert_ptr_nonnull(strstr(strings, "统计院士甲"));
     free(strings);
+    /* The summary: the five stations by region and status, then the city-wide total. */
+    char *book = t_xlsx_part(r, "xl/workbook.xml");
+    ck_assert_ptr_nonnull(strstr(book, "按地区和状态汇总"));
+    free(book);
+    char *sum = t_xlsx_part(r, "xl/worksheets/sheet2.xml");
+    static const char *const sum_want[] = {"地区",
+                                           "筹建",
+                                           "运行",
+                                           "暂停",
+                                           "撤销",
+                                           "验收结题",
+                                           "示范",
+                                           "邗江区",
+                                           "全市合计",
+                                           "<v>5</v>",
+                                           "topLeftCell=\"A2\""};
+    for (size_t i = 0; i < sizeof sum_want / sizeof sum_want[0]; i++)
+        ck_assert_msg(strstr(sum, sum_want[i]) != NULL, "the summary lacks %s", sum_want[i]);
+    free(sum);
     char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
     ck_assert_ptr_nonnull(strstr(sheet, "topLeftCell=\"A2\""));
     ck_assert_ptr_nonnull(strstr(sheet, "<v>2024</v>"));
