@@ -1,6 +1,5 @@
 /* SQLSTATE -> HTTP. siku's own SQL raises class SK with the HTTP status in the last three
- * digits (SK404, SK409 ...) and a Chinese message meant for the user; SKP09 is the 409 of a
- * published (frozen) assessment year, assessment_published. */
+ * digits (SK404, SK409 ...) and a Chinese message meant for the user. */
 #include "api/sqlstate_map.h"
 
 #include <string.h>
@@ -24,8 +23,6 @@ struct sqlstate_problem sqlstate_to_problem(const char *s)
             p = (struct sqlstate_problem){412, "precondition_failed", true};
         else if (!strcmp(s + 2, "429"))
             p = (struct sqlstate_problem){429, "too_many_requests", true};
-        else if (!strcmp(s + 2, "P09"))
-            p = (struct sqlstate_problem){409, "assessment_published", true};
         return p;
     }
     if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03"))

@@ -1151,6 +1151,8 @@ void db_snapshot_end(struct db_snapshot *snap)
         return;
     c->snapshot = NULL;
     c->pool->snapshots--;
+    if (c->pool->freeing)
+        return; /* the connection is about to close, which ends the transaction */
     if (c->ring_count == 0)
         c->head_since_ns = now_ns();
     /* Pipelined behind whatever is still in flight (a cancelled statement while draining):

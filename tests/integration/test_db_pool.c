@@ -206,6 +206,43 @@ START_TEST(test_snapshot_jobs_see_one_state)
 }
 END_TEST
 
+/* Snapshots hold at most all connections but one: with two, a second snapshot waits for the
+ * first to end, while ordinary jobs keep running on the other connection. */
+START_TEST(test_second_snapshot_waits_and_others_keep_running)
+{
+    struct outcome o, waiting;
+    struct db_snapshot *first = db_snapshot_new(pool), *second = db_snapshot_new(pool);
+    struct db_job *job = db_snapshot_job(first);
+    db_job_add(job, &st_count, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    memset(&waiting, 0, sizeof waiting);
+    job = db_snapshot_job(second);
+    db_job_add(job, &st_xact, 0, NULL);
+    db_job_run(job, 5000, 0, on_done, &waiting);
+    for (int i = 0; i < 20; i++) {
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        usleep(10000);
+    }
+    ck_assert(!waiting.done);
+    for (int i = 0; i < 3; i++) {
+        const char *v[] = {"meanwhile"};
+        job = db_job_new(pool);
+        db_job_add(job, &st_echo, 1, v);
+        run(job, 5000, &o);
+        ck_assert_int_eq(o.status, DB_OK);
+        ck_assert_str_eq(o.value, "meanwhile!");
+    }
+    ck_assert(!waiting.done);
+    db_snapshot_end(first);
+    while (!waiting.done)
+        event_base_loop(base, EVLOOP_ONCE);
+    ck_assert_int_eq(waiting.status, DB_OK);
+    ck_assert_str_eq(waiting.value, "repeatable read on");
+    db_snapshot_end(second);
+}
+END_TEST
+
 START_TEST(test_statement_is_prepared_once_per_connection)
 {
     struct outcome o;
@@ -294,6 +331,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_statement_is_prepared_once_per_connection);
     tcase_add_test(tc, test_bytes_travel_binary_with_nul_and_high_bytes);
     tcase_add_test(tc, test_snapshot_jobs_see_one_state);
+    tcase_add_test(tc, test_second_snapshot_waits_and_others_keep_running);
     tcase_add_test(tc, test_deadline_gives_timeout_and_connection_recovers);
     tcase_add_test(tc, test_server_statement_timeout_is_an_error_with_sqlstate);
     tcase_add_test(tc, test_terminated_backend_is_replaced);

@@ -70,7 +70,6 @@ START_TEST(test_sqlstate_sk_codes_use_server_message)
     assert_maps("SK409", 409, "invalid_transition", true);
     assert_maps("SK412", 412, "precondition_failed", true);
     assert_maps("SK429", 429, "too_many_requests", true);
-    assert_maps("SKP09", 409, "assessment_published", true);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
--- Two gaps of the assessment closed. Panel draws exclude, besides conflicts of interest, the experts who could not serve: those
+-- Panel draws exclude, besides conflicts of interest, the experts who could not serve: those
 -- who have not consented (no_consent), are not available (unavailable), or have no enabled
 -- expert account to confirm and score with (no_account). They are recorded in a panel's
 -- exclusions like the conflicts, each with its reasons; this gives the new reasons their
@@ -16,23 +16,3 @@ $$;
 COMMENT ON COLUMN assessment_panels.exclusions IS
     '[{"expert_id", "reasons": ["affiliation" | "project" | "match" | "team" | "academician" '
     '| "no_consent" | "unavailable" | "no_account"]}]';
-
--- A published year is read-only, its annual reports too: a report of that year can no longer
--- be filed, changed, submitted, returned or accepted. SKP09 answers 409 assessment_published
--- (src/api/sqlstate_map.c).
-CREATE FUNCTION workstation_reports_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    yr integer := CASE WHEN TG_OP = 'DELETE' THEN OLD.year ELSE NEW.year END;
-BEGIN
-    IF EXISTS (SELECT 1 FROM assessment_years y
-               WHERE y.published_at IS NOT NULL
-                 AND (y.year = yr OR (TG_OP = 'UPDATE' AND y.year = OLD.year))) THEN
-        RAISE EXCEPTION '% 年度考核已发布，该年度的年度报告不能再填报或修改', yr
-            USING ERRCODE = 'SKP09';
-    END IF;
-    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-END
-$$;
-
-CREATE TRIGGER workstation_reports_frozen BEFORE INSERT OR UPDATE OR DELETE
-    ON workstation_reports FOR EACH ROW EXECUTE FUNCTION workstation_reports_frozen();
