@@ -1104,7 +1104,9 @@ void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn 
             conn_start_job(held, job);
         return;
     }
-    struct pconn *c = TAILQ_EMPTY(&p->queue) && snapshot_may_start(job) ? least_loaded(p) : NULL;
+    /* Straight to a connection unless a job that could start is waiting (FIFO); a snapshot
+     * waiting for a held connection to come back does not count. */
+    struct pconn *c = queue_next(p) == NULL && snapshot_may_start(job) ? least_loaded(p) : NULL;
     if (c != NULL) {
         if ((flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
             job_fail_soon(job, DB_SCHEMA_BEHIND);
