@@ -942,8 +942,10 @@ static struct db_job *queue_next(struct db_pool *p)
 {
     struct db_job *job;
     TAILQ_FOREACH(job, &p->queue, link)
-    if (snapshot_may_start(job))
-        return job;
+    {
+        if (snapshot_may_start(job))
+            return job;
+    }
     return NULL;
 }
 
