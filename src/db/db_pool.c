@@ -940,12 +940,9 @@ static bool snapshot_may_start(const struct db_job *job)
  * held connection to come back does not hold up the jobs behind it. */
 static struct db_job *queue_next(struct db_pool *p)
 {
-    struct db_job *job;
-    TAILQ_FOREACH(job, &p->queue, link)
-    {
+    for (struct db_job *job = TAILQ_FIRST(&p->queue); job != NULL; job = TAILQ_NEXT(job, link))
         if (snapshot_may_start(job))
             return job;
-    }
     return NULL;
 }
 
