@@ -44,8 +44,9 @@ static struct db_stmt panel_year = {
  * confirm or score (no_account), or when, for any of the stations: the affiliation names the
  * host enterprise (or the other way round); a project of the station, or led by the host, has
  * the expert as a member; the expert is matched with a demand of the host; the expert is on
- * the station's team or resides there. The drawn are the first `size` of the rest ordered by
- * md5(seed:id). Answers (panel id or NULL, published, stations found, eligible). */
+ * the station's team or resides there; the exclusions list conflicts first. The drawn are the
+ * first `size` of the rest ordered by md5(seed:id). Answers (panel id or NULL, published, stations
+ * found, eligible). */
 static struct db_stmt panel_draw = {
     "panel_draw",
     "WITH b AS (SELECT $3::jsonb AS j),"
@@ -93,7 +94,8 @@ static struct db_stmt panel_draw = {
     "  SELECT $1::int, coalesce(b.j->>'name', ''), (b.j->>'size')::int,"
     "    b.j - 'workstation_ids' - 'size' - 'name', seed.s, (SELECT count(*) FROM eligible),"
     "    coalesce((SELECT jsonb_agg(jsonb_build_object('expert_id', c.expert_id,"
-    "      'reasons', c.reasons) ORDER BY c.expert_id) FROM conflicts c), '[]'),"
+    "      'reasons', c.reasons) ORDER BY (c.reasons - 'no_consent' - 'unavailable'"
+    "      - 'no_account') = '[]'::jsonb, c.expert_id) FROM conflicts c), '[]'),"
     "    ($2::jsonb->>'user_id')::bigint"
     "  FROM b, seed, ok RETURNING id),"
     " st AS (INSERT INTO assessment_panel_stations (panel_id, workstation_id)"
