@@ -127,7 +127,9 @@ static struct db_stmt panel_confirm = {
     "  coalesce((SELECT pub FROM cur), false), EXISTS (SELECT 1 FROM upd)",
     5, 0};
 
-/* $1 year, $2 panel, $3 caller: (readable, the caller's reviewer status, the stations). */
+/* $1 year, $2 panel, $3 caller: (readable, the caller's reviewer status, the stations and the
+ * checklist items of the year's rubric in force, in the rubric's order, which reviewers score
+ * without reading the rubric itself). */
 static struct db_stmt panel_stations = {
     "panel_stations",
     "SELECT assessment_panel_can_read(p, $3::jsonb),"
@@ -148,7 +150,11 @@ static struct db_stmt panel_stations = {
     "                AND ($3::jsonb->>'role' <> 'expert'"
     "                     OR sc.expert_id = ($3::jsonb->>'expert')::bigint)))"
     "   ORDER BY w.id) FROM assessment_panel_stations s JOIN workstations w"
-    "   ON w.id = s.workstation_id WHERE s.panel_id = p.id), '[]'))::text"
+    "   ON w.id = s.workstation_id WHERE s.panel_id = p.id), '[]'),"
+    " 'checklist', (SELECT coalesce(json_agg(json_build_object('key', c.item->>'key',"
+    "   'name', c.item->>'name', 'points', c.item->'points') ORDER BY c.n), '[]')"
+    "   FROM assessment_rubric(p.year) a, jsonb_path_query(a.rubric,"
+    "     'strict $.**?(@.rule.kind == \"checklist\")') WITH ORDINALITY AS c(item, n)))::text"
     " FROM assessment_panels p WHERE p.id = $2::bigint AND p.year = $1::int",
     3, 0};
 

@@ -41,6 +41,7 @@ user() { # username role password [binding flags...]
 ENTERPRISE=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM enterprises WHERE region_code = '321003' ORDER BY id LIMIT 1")
 user guanli admin Siku-admin-2026
 user qiye enterprise Siku-company-2026 --enterprise "$ENTERPRISE"
+user xianqu county_staff Siku-county-2026 --region 321003
 
 # A published demand to rank and propose experts for.
 SIKU_TEST_DEMAND=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM demands WHERE status = 'published' AND archived_at IS NULL ORDER BY id LIMIT 1")

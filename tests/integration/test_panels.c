@@ -311,6 +311,11 @@ START_TEST(test_confirmation_and_what_reviewers_see)
     ck_assert_str_eq(t_json_str(cJSON_GetObjectItem(first, "workstation"), "name"), "评审站一");
     ck_assert_str_eq(t_json_str(cJSON_GetObjectItem(first, "report"), "status"), "accepted");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(first, "evidence")), 1);
+    /* The checklist items to score, from the rubric in force (the default has some). */
+    const cJSON *checklist = cJSON_GetObjectItem(r->json, "checklist");
+    ck_assert_int_gt(cJSON_GetArraySize(checklist), 0);
+    ck_assert_ptr_nonnull(t_json_str(cJSON_GetArrayItem(checklist, 0), "key"));
+    ck_assert_ptr_nonnull(t_json_str(cJSON_GetArrayItem(checklist, 0), "name"));
     long ev = num(cJSON_GetArrayItem(cJSON_GetObjectItem(first, "evidence"), 0), "id");
     t_resp_free(r);
     char evpath[160];
