@@ -163,7 +163,8 @@ SELECT 'academician', pg_temp.person(), CASE WHEN random() < 0.9 THEN 'male' ELS
        pg_temp.pick('{扬州籍,曾在扬州工作,与扬州企业长期合作,在扬州设立院士工作站}')
 FROM generate_series(1, :academicians) g
 JOIN domains d ON d.id = 1 + (g % 6)
-CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.5 THEN 'CAS' ELSE 'CAE' END AS academy) a;
+-- Per row (g): a LATERAL subquery that names no outer column is evaluated once for all rows.
+CROSS JOIN LATERAL (SELECT CASE WHEN g * 7919 % 5 < 3 THEN 'CAE' ELSE 'CAS' END AS academy) a;
 
 -- Enterprises in every district and zone.
 INSERT INTO enterprises (name, credit_code, region_code, industry_code, size, high_tech, address,
@@ -208,7 +209,7 @@ SELECT s.enterprise_id, pg_temp.pick(d.demands),
        CASE s.status WHEN 'rejected' THEN '需求描述不够具体，请补充技术指标后重新提交' END,
        CASE WHEN s.status IN ('published','matching','matched','cooperating','closed') THEN now() - (floor(random() * 60) || ' days')::interval END
 FROM demand_seed s JOIN domains d ON d.id = s.domain
-CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int AS lo) b;
+CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int + 0 * s.g AS lo) b; -- per row: names s
 
 INSERT INTO demand_transitions (demand_id, from_status, to_status, action, reason, role, at)
 SELECT d.id, step.from_status, step.to_status, step.action, step.reason, step.role,
