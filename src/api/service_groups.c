@@ -6,6 +6,7 @@
 #include "api/app.h"
 #include "api/constraints.h"
 #include "api/list.h"
+#include "api/list_call.h"
 #include "api/resource.h"
 #include "api/search.h"
 
@@ -19,7 +20,7 @@
 
 static const char *const member_roles[] = {"leader", "member", "liaison", NULL};
 /* The fields segmented into search terms (their weights: migrations/0029_service_search.sql). */
-static const char *const service_group_search_fields[] = {"name", "description", NULL};
+static const char *const search_fields[] = {"name", "description", NULL};
 
 #define STAFF   ROLES_STAFF
 #define READERS (ROLES_STAFF | ROLE_EXPERT)
@@ -254,45 +255,34 @@ static bool scope_ok(struct http_request *req, PGresult *res)
 
 static void handle_get(struct http_request *req)
 {
-    const char *id;
-    struct query q;
-    static const char *const allowed[] = {"include_archived", NULL};
-    if (!api_parse_id(req, "id", &id) || !api_parse_query(req, allowed, &q))
+    api_get_record(req, &get);
+}
+
+static void handle_list(struct http_request *req)
+{
+    static const char *const allowed[] = {
+        "region_code", "industry_code", "expert_id",        "updated_since",
+        "q",           "sort",          "include_archived", NULL};
+    struct list_call *lc = api_list_call(req, allowed, 2);
+    if (lc == NULL)
         return;
-    const char *archived;
-    if (!api_include_archived(req, query_get(&q, "include_archived"), &archived))
+    const struct query *qs = &lc->lp.query;
+    const char *expert = query_get(qs, "expert_id"), *since = query_get(qs, "updated_since");
+    const char *sort = query_get(qs, "sort"), *q = query_get(qs, "q"), *archived;
+    if (q && *q == '\0')
+        q = NULL;
+    if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
-    const char *params[] = {id, api_caller_json(req), archived};
-    api_reply_json_row(req, &get, 3, params);
-}
-
-struct list_call {
-    struct list_params lp;
-    const char *params[LIST_PARAMS];
-    struct db_stmt *stmt;
-};
-
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct list_call *lc = req->state;
-    api_reply_page(req, db_job_result(job, 0), &lc->lp, 2);
-}
-
-static void list_run(struct http_request *req, const char *tsquery)
-{
-    struct list_call *lc = req->state;
-    lc->params[9] = tsquery;
-    if (lc->stmt == &list_by_rank && tsquery == NULL)
-        lc->stmt = &list_by_id; /* q had no searchable word: nothing to rank by */
-    struct db_job *job = api_job(req);
-    db_job_add(job, lc->stmt, LIST_PARAMS, lc->params);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
-}
-
-/* The sort (id by default, relevance when q is given) and its cursor's shape. */
-static bool pick_sort(struct http_request *req, struct list_call *lc, const char *sort,
-                      const char *q)
-{
+    if (!api_id_param(req, "expert_id", expert) ||
+        !api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                        codes_check_industry_code))
+        return;
+    if (since && !validate_datetime(since)) {
+        api_param_error(req, "updated_since", "应为 RFC 3339 时间");
+        return;
+    }
     if (sort == NULL)
         lc->stmt = q ? &list_by_rank : &list_by_id;
     else if (strcmp(sort, "id") == 0)
@@ -303,60 +293,29 @@ static bool pick_sort(struct http_request *req, struct list_call *lc, const char
         lc->stmt = &list_by_updated;
     else if (strcmp(sort, "relevance") == 0 && q)
         lc->stmt = &list_by_rank;
-    else
-        return api_param_error(req, "sort",
-                               "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
-    bool int_key = lc->stmt == &list_by_id;
-    if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
-                         (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
-    return true;
-}
-
-static void handle_list(struct http_request *req)
-{
-    static const char *const allowed[] = {
-        "region_code", "industry_code", "expert_id",        "updated_since",
-        "q",           "sort",          "include_archived", NULL};
-    struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
-    if (!api_list_params(req, allowed, 2, &lc->lp))
-        return;
-    const struct query *qs = &lc->lp.query;
-    const char *expert = query_get(qs, "expert_id"), *since = query_get(qs, "updated_since");
-    const char *q = query_get(qs, "q"), *archived;
-    if (q && *q == '\0')
-        q = NULL;
-    if (!api_include_archived(req, query_get(qs, "include_archived"), &archived) ||
-        !api_id_param(req, "expert_id", expert))
-        return;
-    if (since && !validate_datetime(since)) {
-        api_param_error(req, "updated_since", "应为 RFC 3339 时间");
+    else {
+        api_param_error(req, "sort", "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
         return;
     }
-    if (!api_code_param(req, "region_code", query_get(qs, "region_code"),
-                        codes_check_region_code) ||
-        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
-                        codes_check_industry_code) ||
-        !pick_sort(req, lc, query_get(qs, "sort"), q))
-        return;
     bool int_key = lc->stmt == &list_by_id;
-    const char *const p[LIST_PARAMS] = {api_caller_json(req),
-                                        archived,
-                                        query_get(qs, "region_code"),
-                                        query_get(qs, "industry_code"),
-                                        expert,
-                                        since,
-                                        lc->lp.nkeys ? lc->lp.keys[0] : NULL,
-                                        lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
-                                        lc->lp.limit_plus_one,
-                                        NULL};
-    memcpy(lc->params, p, sizeof p);
-    req->state = lc;
-    if (q == NULL) {
-        list_run(req, NULL);
+    if (!api_list_cursor_integer(req, lc, int_key ? 0 : 1))
         return;
-    }
-    api_search_prepare(req, q, QUERY_ALL, list_run);
+    const char *const params[] = {api_caller_json(req),
+                                  archived,
+                                  query_get(qs, "region_code"),
+                                  query_get(qs, "industry_code"),
+                                  expert,
+                                  since,
+                                  lc->lp.nkeys ? lc->lp.keys[0] : NULL,
+                                  lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
+                                  lc->lp.limit_plus_one,
+                                  NULL};
+    memcpy(lc->params, params, sizeof params);
+    lc->nparams = LIST_PARAMS;
+    lc->tsquery_param = 9;
+    lc->by_relevance = &list_by_rank;
+    lc->by_id = &list_by_id;
+    api_list_run(req, lc, q);
 }
 
 static void members_done(struct http_request *req, struct db_job *job)
@@ -403,14 +362,9 @@ static void handle_create(struct http_request *req)
         return;
     }
     const char *params[] = {api_json_text(req, clean), api_caller_json(req),
-                            api_search_terms(req, clean, service_group_search_fields)};
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
     api_create(req, &insert, 3, params, "/api/v1/service-groups/");
-}
-
-static void write_done(struct http_request *req, struct db_job *job)
-{
-    api_reply_write(req, job, API_FIRST_RESULT, 200);
 }
 
 static void handle_patch(struct http_request *req)
@@ -426,32 +380,21 @@ static void handle_patch(struct http_request *req)
         return;
     }
     const char *params[] = {id, api_json_text(req, clean), version, api_caller_json(req),
-                            api_search_terms(req, clean, service_group_search_fields)};
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &patch, 5, params);
-    api_db_run(req, job, 0, write_done);
-}
-
-static void archive_or_restore(struct http_request *req, bool archiving)
-{
-    const char *id, *version;
-    if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
-        return;
-    const char *params[] = {id, api_caller_json(req), version, archiving ? "true" : "false"};
-    struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
-    db_job_add(job, &archive, 4, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 static void handle_archive(struct http_request *req)
 {
-    archive_or_restore(req, true);
+    api_archive_record(req, &archive, true);
 }
 
 static void handle_restore(struct http_request *req)
 {
-    archive_or_restore(req, false);
+    api_archive_record(req, &archive, false);
 }
 
 static void member_added(struct http_request *req, struct db_job *job)
