@@ -189,7 +189,10 @@ static Suite *segment_suite(void)
     tcase_add_test(tc, test_query_quotes_lexemes);
     suite_add_tcase(s, tc);
     TCase *dict = tcase_create("dictionary");
-    tcase_add_checked_fixture(dict, dictionary_setup, dictionary_teardown);
+    /* Loaded once for the case (not in each forked test): reading the dictionary takes
+     * seconds under the sanitizers, longer than check's default test timeout. */
+    tcase_add_unchecked_fixture(dict, dictionary_setup, dictionary_teardown);
+    tcase_set_timeout(dict, 60);
     tcase_add_test(dict, test_dictionary_lithium_battery_finds_lithium_ion_battery);
     tcase_add_test(dict, test_dictionary_words_and_unknown_runs);
     tcase_add_test(dict, test_dictionary_thesaurus_group_widens_a_word);
