@@ -10,6 +10,7 @@
 #include "api/app.h"
 #include "api/constraints.h"
 #include "api/list.h"
+#include "api/list_call.h"
 #include "api/resource.h"
 #include "api/search.h"
 
@@ -245,6 +246,7 @@ static struct db_stmt archive = {
     "   AND ($14::tsquery IS NULL OR e.search @@ $14::tsquery)"
 
 #define LIST_PARAMS 17
+_Static_assert(LIST_PARAMS <= LIST_CALL_MAX_PARAMS, "a list call holds the parameters");
 
 static struct db_stmt list_by_id = {
     "expert_list_id",
@@ -297,29 +299,6 @@ void experts_handle_get(struct http_request *req)
     struct db_job *job = api_write_job(req, "read_personal");
     db_job_add(job, &get, 4, params);
     api_db_run(req, job, 0, get_done);
-}
-
-struct list_call {
-    struct list_params lp;
-    const char *params[LIST_PARAMS];
-    struct db_stmt *stmt;
-};
-
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct list_call *lc = req->state;
-    api_reply_page(req, db_job_result(job, 0), &lc->lp, 2);
-}
-
-static void list_run(struct http_request *req, const char *tsquery)
-{
-    struct list_call *lc = req->state;
-    lc->params[13] = tsquery;
-    if (lc->stmt == &list_by_rank && tsquery == NULL)
-        lc->stmt = &list_by_id; /* q had no searchable word: nothing to rank by */
-    struct db_job *job = api_job(req);
-    db_job_add(job, lc->stmt, LIST_PARAMS, lc->params);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
 }
 
 /* A query parameter that must be one of values (absent is fine). */
@@ -382,11 +361,7 @@ static bool sort_ok(struct http_request *req, struct list_call *lc, const char *
         return api_param_error(req, "sort",
                                "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
     /* Cursor keys must be of the sort's type, so that a forged cursor is a 400. */
-    bool int_key = lc->stmt == &list_by_id;
-    if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
-                         (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
-    return true;
+    return api_list_cursor_integer(req, lc, lc->stmt == &list_by_id ? 0 : 1);
 }
 
 /* Checks the filters and the sort; fills the statement's parameters. */
@@ -426,6 +401,10 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
                                         lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
                                         lc->lp.limit_plus_one};
     memcpy(lc->params, p, sizeof p);
+    lc->nparams = LIST_PARAMS;
+    lc->tsquery_param = 13;
+    lc->by_relevance = &list_by_rank;
+    lc->by_id = &list_by_id;
     return true;
 }
 
@@ -446,18 +425,13 @@ void experts_handle_list(struct http_request *req)
                                           "updated_since",
                                           "include_archived",
                                           NULL};
-    struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
-    if (!api_list_params(req, allowed, 2, &lc->lp))
+    struct list_call *lc = api_list_call(req, allowed, 2);
+    if (lc == NULL)
         return;
     const char *q = NULL;
     if (!list_parse(req, lc, &q))
         return;
-    req->state = lc;
-    if (q == NULL) {
-        list_run(req, NULL);
-        return;
-    }
-    api_search_prepare(req, q, QUERY_ALL, list_run);
+    api_list_run(req, lc, q);
 }
 
 /* ---- writes ---- */
@@ -506,11 +480,6 @@ void experts_handle_create(struct http_request *req)
     api_create(req, &insert, 4, params, academician ? "/api/v1/academicians/" : "/api/v1/experts/");
 }
 
-static void write_done(struct http_request *req, struct db_job *job)
-{
-    api_reply_write(req, job, API_FIRST_RESULT, 200);
-}
-
 void experts_handle_patch(struct http_request *req)
 {
     const char *id, *version;
@@ -529,7 +498,7 @@ void experts_handle_patch(struct http_request *req)
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &patch, 6, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 static void archive_or_restore(struct http_request *req, bool archiving)
@@ -541,7 +510,7 @@ static void archive_or_restore(struct http_request *req, bool archiving)
                             route_kind_filter(req)};
     struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
     db_job_add(job, &archive, 5, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 void experts_handle_archive(struct http_request *req)

@@ -2,7 +2,9 @@
 #include "api/resource.h"
 
 #include "api/access.h"
+#include "api/api_db.h"
 #include "api/app.h"
+#include "api/list.h"
 #include "domain/search_terms.h"
 #include "http/json_body.h"
 #include "http/problem.h"
@@ -108,6 +110,34 @@ bool api_include_archived(struct http_request *req, const char *value, const cha
     }
     *out = value;
     return true;
+}
+
+void api_get_record(struct http_request *req, const struct db_stmt *stmt)
+{
+    const char *id, *archived;
+    struct query q;
+    static const char *const allowed[] = {"include_archived", NULL};
+    if (!api_parse_id(req, "id", &id) || !api_parse_query(req, allowed, &q) ||
+        !api_include_archived(req, query_get(&q, "include_archived"), &archived))
+        return;
+    const char *params[] = {id, api_caller_json(req), archived};
+    api_reply_json_row(req, stmt, 3, params);
+}
+
+void api_write_done(struct http_request *req, struct db_job *job)
+{
+    api_reply_write(req, job, API_FIRST_RESULT, 200);
+}
+
+void api_archive_record(struct http_request *req, const struct db_stmt *stmt, bool archiving)
+{
+    const char *id, *version;
+    if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
+        return;
+    const char *params[] = {id, api_caller_json(req), version, archiving ? "true" : "false"};
+    struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
+    db_job_add(job, stmt, 4, params);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 void api_reply_write(struct http_request *req, struct db_job *job, int i, int status)

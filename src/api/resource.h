@@ -54,6 +54,17 @@ void api_reply_write(struct http_request *req, struct db_job *job, int i, int st
 /* "true"/"false" for include_archived (staff only); replies 400 and returns NULL when bad. */
 bool api_include_archived(struct http_request *req, const char *value, const char **out);
 
+/* GET of the record {id}, with ?include_archived (staff only): stmt takes (id, caller JSON,
+ * include_archived) and returns the record's JSON, or no row (404). */
+void api_get_record(struct http_request *req, const struct db_stmt *stmt);
+
+/* A write's answer: api_reply_write of the job's first statement result, 200. */
+void api_write_done(struct http_request *req, struct db_job *job);
+
+/* POST …/{id}/archive or /restore with If-Match: stmt takes (id, caller JSON, version,
+ * "true" to archive or "false" to restore) and returns a write result row. */
+void api_archive_record(struct http_request *req, const struct db_stmt *stmt, bool archiving);
+
 void resource_register(void);
 
 #endif

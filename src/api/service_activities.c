@@ -7,6 +7,7 @@
 #include "api/app.h"
 #include "api/constraints.h"
 #include "api/list.h"
+#include "api/list_call.h"
 #include "api/resource.h"
 
 #include "domain/codes.h"
@@ -183,11 +184,6 @@ static struct db_stmt list_by_updated = {
 
 /* ---- helpers ---- */
 
-static bool positive_id(const char *value)
-{
-    return list_is_integer(value) && value[0] != '-' && value[0] != '0';
-}
-
 /* An array of distinct positive record ids (duplicates dropped), or an error in v. */
 static cJSON *check_ids(const char *name, const cJSON *item, struct validation *v)
 {
@@ -275,26 +271,7 @@ static cJSON *validated_body(struct http_request *req, enum validate_mode mode)
 
 static void handle_get(struct http_request *req)
 {
-    const char *id;
-    struct query q;
-    static const char *const allowed[] = {"include_archived", NULL};
-    if (!api_parse_id(req, "id", &id) || !api_parse_query(req, allowed, &q))
-        return;
-    const char *archived;
-    if (!api_include_archived(req, query_get(&q, "include_archived"), &archived))
-        return;
-    const char *params[] = {id, api_caller_json(req), archived};
-    api_reply_json_row(req, &get, 3, params);
-}
-
-struct list_call {
-    struct list_params lp;
-};
-
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct list_call *lc = req->state;
-    api_reply_page(req, db_job_result(job, 0), &lc->lp, 2);
+    api_get_record(req, &get);
 }
 
 /* The sort and its cursor: -held_on (default), id or -updated_at. */
@@ -323,8 +300,8 @@ static void handle_list(struct http_request *req)
                                           "workstation_id", "expert_id",        "enterprise_id",
                                           "held_from",      "held_to",          "updated_since",
                                           "sort",           "include_archived", NULL};
-    struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
-    if (!api_list_params(req, allowed, 2, &lc->lp))
+    struct list_call *lc = api_list_call(req, allowed, 2);
+    if (lc == NULL)
         return;
     const struct query *qs = &lc->lp.query;
     const char *kind = query_get(qs, "kind"), *since = query_get(qs, "updated_since");
@@ -332,10 +309,7 @@ static void handle_list(struct http_request *req)
     const char *archived;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
-    bool known = kind == NULL;
-    for (const char *const *k = kinds; !known && *k; k++)
-        known = strcmp(kind, *k) == 0;
-    if (!known) {
+    if (kind && !list_one_of(kind, kinds)) {
         api_param_error(
             req, "kind",
             "应为 agency_lecture、campus_science、park_guidance、enterprise_station 或 other");
@@ -344,11 +318,8 @@ static void handle_list(struct http_request *req)
     static const char *const id_filters[] = {"group_id", "workstation_id", "expert_id",
                                              "enterprise_id", NULL};
     for (const char *const *f = id_filters; *f; f++) {
-        const char *v = query_get(qs, *f);
-        if (v && !positive_id(v)) {
-            api_param_error(req, *f, "应为正整数编号");
+        if (!api_id_param(req, *f, query_get(qs, *f)))
             return;
-        }
     }
     if ((from && !validate_date(from)) || (to && !validate_date(to))) {
         api_param_error(req, from && !validate_date(from) ? "held_from" : "held_to",
@@ -359,28 +330,26 @@ static void handle_list(struct http_request *req)
         api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    struct db_stmt *stmt = NULL;
-    if (!pick_sort(req, &lc->lp, query_get(qs, "sort"), &stmt))
+    if (!pick_sort(req, &lc->lp, query_get(qs, "sort"), &lc->stmt))
         return;
-    bool int_key = stmt == &list_by_id;
-    req->state = lc;
-    const char *params[] = {api_caller_json(req),
-                            archived,
-                            kind,
-                            query_get(qs, "region_code"),
-                            query_get(qs, "group_id"),
-                            query_get(qs, "workstation_id"),
-                            query_get(qs, "expert_id"),
-                            query_get(qs, "enterprise_id"),
-                            from,
-                            to,
-                            since,
-                            lc->lp.nkeys ? lc->lp.keys[0] : NULL,
-                            lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
-                            lc->lp.limit_plus_one};
-    struct db_job *job = api_job(req);
-    db_job_add(job, stmt, 14, params);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
+    bool int_key = lc->stmt == &list_by_id;
+    const char *const params[] = {api_caller_json(req),
+                                  archived,
+                                  kind,
+                                  query_get(qs, "region_code"),
+                                  query_get(qs, "group_id"),
+                                  query_get(qs, "workstation_id"),
+                                  query_get(qs, "expert_id"),
+                                  query_get(qs, "enterprise_id"),
+                                  from,
+                                  to,
+                                  since,
+                                  lc->lp.nkeys ? lc->lp.keys[0] : NULL,
+                                  lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
+                                  lc->lp.limit_plus_one};
+    memcpy(lc->params, params, sizeof params);
+    lc->nparams = 14;
+    api_list_run(req, lc, NULL);
 }
 
 /* ---- writes ---- */
@@ -399,11 +368,6 @@ static void handle_create(struct http_request *req)
     api_create(req, &insert, 2, params, "/api/v1/service-activities/");
 }
 
-static void write_done(struct http_request *req, struct db_job *job)
-{
-    api_reply_write(req, job, API_FIRST_RESULT, 200);
-}
-
 static void handle_patch(struct http_request *req)
 {
     const char *id, *version;
@@ -420,28 +384,17 @@ static void handle_patch(struct http_request *req)
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &patch, 4, params);
-    api_db_run(req, job, 0, write_done);
-}
-
-static void archive_or_restore(struct http_request *req, bool archiving)
-{
-    const char *id, *version;
-    if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
-        return;
-    const char *params[] = {id, api_caller_json(req), version, archiving ? "true" : "false"};
-    struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
-    db_job_add(job, &archive, 4, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 static void handle_archive(struct http_request *req)
 {
-    archive_or_restore(req, true);
+    api_archive_record(req, &archive, true);
 }
 
 static void handle_restore(struct http_request *req)
 {
-    archive_or_restore(req, false);
+    api_archive_record(req, &archive, false);
 }
 
 static const struct constraint_field constraints[] = {

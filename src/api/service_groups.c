@@ -6,6 +6,7 @@
 #include "api/app.h"
 #include "api/constraints.h"
 #include "api/list.h"
+#include "api/list_call.h"
 #include "api/resource.h"
 
 #include "domain/codes.h"
@@ -238,26 +239,7 @@ static bool scope_ok(struct http_request *req, PGresult *res)
 
 static void handle_get(struct http_request *req)
 {
-    const char *id;
-    struct query q;
-    static const char *const allowed[] = {"include_archived", NULL};
-    if (!api_parse_id(req, "id", &id) || !api_parse_query(req, allowed, &q))
-        return;
-    const char *archived;
-    if (!api_include_archived(req, query_get(&q, "include_archived"), &archived))
-        return;
-    const char *params[] = {id, api_caller_json(req), archived};
-    api_reply_json_row(req, &get, 3, params);
-}
-
-struct list_call {
-    struct list_params lp;
-};
-
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct list_call *lc = req->state;
-    api_reply_page(req, db_job_result(job, 0), &lc->lp, 2);
+    api_get_record(req, &get);
 }
 
 static void handle_list(struct http_request *req)
@@ -265,52 +247,45 @@ static void handle_list(struct http_request *req)
     static const char *const allowed[] = {
         "region_code", "industry_code",    "expert_id", "updated_since",
         "sort",        "include_archived", NULL};
-    struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
-    if (!api_list_params(req, allowed, 2, &lc->lp))
+    struct list_call *lc = api_list_call(req, allowed, 2);
+    if (lc == NULL)
         return;
     const struct query *qs = &lc->lp.query;
     const char *expert = query_get(qs, "expert_id"), *since = query_get(qs, "updated_since");
     const char *sort = query_get(qs, "sort"), *archived;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
-    if (expert && (!list_is_integer(expert) || expert[0] == '-' || expert[0] == '0')) {
-        api_param_error(req, "expert_id", "应为正整数编号");
+    if (!api_id_param(req, "expert_id", expert))
         return;
-    }
     if (since && !validate_datetime(since)) {
         api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    struct db_stmt *stmt = NULL;
     if (sort == NULL || strcmp(sort, "id") == 0)
-        stmt = &list_by_id;
+        lc->stmt = &list_by_id;
     else if (strcmp(sort, "name") == 0)
-        stmt = &list_by_name;
+        lc->stmt = &list_by_name;
     else if (strcmp(sort, "-updated_at") == 0)
-        stmt = &list_by_updated;
+        lc->stmt = &list_by_updated;
     else {
         api_param_error(req, "sort", "应为 id、name 或 -updated_at");
         return;
     }
-    bool int_key = stmt == &list_by_id;
-    if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
-                         (!int_key && !list_is_integer(lc->lp.keys[1])))) {
-        api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
+    bool int_key = lc->stmt == &list_by_id;
+    if (!api_list_cursor_integer(req, lc, int_key ? 0 : 1))
         return;
-    }
-    req->state = lc;
-    const char *params[] = {api_caller_json(req),
-                            archived,
-                            query_get(qs, "region_code"),
-                            query_get(qs, "industry_code"),
-                            expert,
-                            since,
-                            lc->lp.nkeys ? lc->lp.keys[0] : NULL,
-                            lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
-                            lc->lp.limit_plus_one};
-    struct db_job *job = api_job(req);
-    db_job_add(job, stmt, 9, params);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
+    const char *const params[] = {api_caller_json(req),
+                                  archived,
+                                  query_get(qs, "region_code"),
+                                  query_get(qs, "industry_code"),
+                                  expert,
+                                  since,
+                                  lc->lp.nkeys ? lc->lp.keys[0] : NULL,
+                                  lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
+                                  lc->lp.limit_plus_one};
+    memcpy(lc->params, params, sizeof params);
+    lc->nparams = 9;
+    api_list_run(req, lc, NULL);
 }
 
 static void members_done(struct http_request *req, struct db_job *job)
@@ -361,11 +336,6 @@ static void handle_create(struct http_request *req)
     api_create(req, &insert, 2, params, "/api/v1/service-groups/");
 }
 
-static void write_done(struct http_request *req, struct db_job *job)
-{
-    api_reply_write(req, job, API_FIRST_RESULT, 200);
-}
-
 static void handle_patch(struct http_request *req)
 {
     const char *id, *version;
@@ -382,28 +352,17 @@ static void handle_patch(struct http_request *req)
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &patch, 4, params);
-    api_db_run(req, job, 0, write_done);
-}
-
-static void archive_or_restore(struct http_request *req, bool archiving)
-{
-    const char *id, *version;
-    if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
-        return;
-    const char *params[] = {id, api_caller_json(req), version, archiving ? "true" : "false"};
-    struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
-    db_job_add(job, &archive, 4, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 static void handle_archive(struct http_request *req)
 {
-    archive_or_restore(req, true);
+    api_archive_record(req, &archive, true);
 }
 
 static void handle_restore(struct http_request *req)
 {
-    archive_or_restore(req, false);
+    api_archive_record(req, &archive, false);
 }
 
 static void member_added(struct http_request *req, struct db_job *job)

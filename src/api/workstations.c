@@ -7,6 +7,7 @@
 #include "api/app.h"
 #include "api/constraints.h"
 #include "api/list.h"
+#include "api/list_call.h"
 #include "api/resource.h"
 #include "api/search.h"
 
@@ -332,39 +333,7 @@ static bool scope_ok(struct http_request *req, PGresult *res)
 
 static void handle_get(struct http_request *req)
 {
-    const char *id;
-    struct query q;
-    static const char *const allowed[] = {"include_archived", NULL};
-    if (!api_parse_id(req, "id", &id) || !api_parse_query(req, allowed, &q))
-        return;
-    const char *archived;
-    if (!api_include_archived(req, query_get(&q, "include_archived"), &archived))
-        return;
-    const char *params[] = {id, api_caller_json(req), archived};
-    api_reply_json_row(req, &get, 3, params);
-}
-
-struct list_call {
-    struct list_params lp;
-    const char *params[13];
-    struct db_stmt *stmt;
-};
-
-static void list_done(struct http_request *req, struct db_job *job)
-{
-    struct list_call *lc = req->state;
-    api_reply_page(req, db_job_result(job, 0), &lc->lp, 2);
-}
-
-static void list_run(struct http_request *req, const char *tsquery)
-{
-    struct list_call *lc = req->state;
-    lc->params[9] = tsquery;
-    if (lc->stmt == &list_by_rank && tsquery == NULL)
-        lc->stmt = &list_by_id; /* q had no searchable word: nothing to rank by */
-    struct db_job *job = api_job(req);
-    db_job_add(job, lc->stmt, 13, lc->params);
-    api_db_run(req, job, DB_RETRY_SAFE, list_done);
+    api_get_record(req, &get);
 }
 
 static bool list_sort(struct http_request *req, struct list_call *lc, const char *sort,
@@ -381,11 +350,7 @@ static bool list_sort(struct http_request *req, struct list_call *lc, const char
     else
         return api_param_error(req, "sort", "应为 id、-updated_at 或 relevance（需同时给出 q）");
     /* Cursor keys must be of the sort's type; checked here so that a forged cursor is a 400. */
-    bool int_key = lc->stmt == &list_by_id;
-    if (lc->lp.nkeys && ((int_key && !list_is_integer(lc->lp.keys[0])) ||
-                         (!int_key && !list_is_integer(lc->lp.keys[1]))))
-        return api_param_error(req, "cursor", "cursor 无效，请使用上一页返回的 next_cursor");
-    return true;
+    return api_list_cursor_integer(req, lc, lc->stmt == &list_by_id ? 0 : 1);
 }
 
 /* Checks the filters and the sort; fills the statement's parameters. */
@@ -429,6 +394,10 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
                                lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
                                lc->lp.limit_plus_one};
     memcpy(lc->params, p, sizeof p);
+    lc->nparams = 13;
+    lc->tsquery_param = 9;
+    lc->by_relevance = &list_by_rank;
+    lc->by_id = &list_by_id;
     return true;
 }
 
@@ -445,18 +414,13 @@ static void handle_list(struct http_request *req)
                                           "include_archived",
                                           "sort",
                                           NULL};
-    struct list_call *lc = arena_calloc(&req->arena, sizeof *lc);
-    if (!api_list_params(req, allowed, 2, &lc->lp))
+    struct list_call *lc = api_list_call(req, allowed, 2);
+    if (lc == NULL)
         return;
     const char *q = NULL;
     if (!list_parse(req, lc, &q))
         return;
-    req->state = lc;
-    if (q == NULL) {
-        list_run(req, NULL);
-        return;
-    }
-    api_search_prepare(req, q, QUERY_ALL, list_run);
+    api_list_run(req, lc, q);
 }
 
 /* A page of a station's sub-list (history, academicians, team), keyed by one integer: 404
@@ -527,11 +491,6 @@ static void handle_create(struct http_request *req)
     api_create(req, &insert, 3, params, "/api/v1/workstations/");
 }
 
-static void write_done(struct http_request *req, struct db_job *job)
-{
-    api_reply_write(req, job, API_FIRST_RESULT, 200);
-}
-
 static void handle_patch(struct http_request *req)
 {
     const char *id, *version;
@@ -550,28 +509,17 @@ static void handle_patch(struct http_request *req)
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
     db_job_add(job, &patch, 5, params);
-    api_db_run(req, job, 0, write_done);
-}
-
-static void archive_or_restore(struct http_request *req, bool archiving)
-{
-    const char *id, *version;
-    if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
-        return;
-    const char *params[] = {id, api_caller_json(req), version, archiving ? "true" : "false"};
-    struct db_job *job = api_write_job(req, archiving ? "archive" : "restore");
-    db_job_add(job, &archive, 4, params);
-    api_db_run(req, job, 0, write_done);
+    api_db_run(req, job, 0, api_write_done);
 }
 
 static void handle_archive(struct http_request *req)
 {
-    archive_or_restore(req, true);
+    api_archive_record(req, &archive, true);
 }
 
 static void handle_restore(struct http_request *req)
 {
-    archive_or_restore(req, false);
+    api_archive_record(req, &archive, false);
 }
 
 /* ---- status moves ---- */
