@@ -85,6 +85,9 @@ DECLARE
     cap integer := (SELECT word_postings FROM match_settings);
     max_share real := (SELECT max_word_share FROM match_settings);
 BEGIN
+    -- one at a time (several daemons may share the database): a second waits, then makes
+    -- the lists again from what the first left
+    PERFORM pg_advisory_xact_lock(hashtext('siku match_refresh'));
     DELETE FROM expert_postings_dirty;
     DELETE FROM expert_lexeme_postings;
     INSERT INTO expert_lexeme_postings (lexeme, ids)
@@ -105,6 +108,7 @@ DECLARE
     analyzed timestamptz;
     copied boolean := false;
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('siku match_refresh')); -- one at a time
     SELECT greatest(last_analyze, last_autoanalyze) INTO analyzed
     FROM pg_stat_user_tables WHERE relid = 'experts'::regclass;
     IF analyzed IS NOT NULL AND analyzed IS DISTINCT FROM
