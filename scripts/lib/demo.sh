@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Loads the demo data into $SIKU_DATABASE_URL once (a realistic library from generate.sql, then
-# the search terms from `sikud reindex`) and makes one login of every role; prints the logins.
+# Loads the demo data into $SIKU_DATABASE_URL once (a realistic library from generate.sql, the
+# search terms from `sikud reindex`, then the work in progress from demo_activity.sql) and
+# makes one login of every role; prints the logins.
 # Passwords are fixed so that the README and a returning user can rely on them. Idempotent.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -12,6 +13,7 @@ psql_db() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$SIKU_DATABASE_URL" "$@"
 if [ "$(psql_db -tAc 'SELECT count(*) FROM enterprises')" = 0 ]; then
     psql_db -o /dev/null -f scripts/lib/generate.sql >&2
     build/sikud reindex --database "$SIKU_DATABASE_URL" >&2
+    psql_db -o /dev/null -f scripts/lib/demo_activity.sql >&2
 fi
 
 make_user() { # username role password display-name [binding flags...]

@@ -58,6 +58,10 @@ CREATE FUNCTION pg_temp.pick(a text[]) RETURNS text LANGUAGE sql VOLATILE AS
 $$ SELECT a[1 + floor(random() * array_length(a, 1))::int] $$;
 CREATE FUNCTION pg_temp.some(a text[], n int) RETURNS text[] LANGUAGE sql VOLATILE AS
 $$ SELECT ARRAY(SELECT DISTINCT x FROM (SELECT pg_temp.pick(a) AS x FROM generate_series(1, n)) s) $$;
+-- An enterprise's field of work: 1 + g % 6 for the g-th generated enterprise, whose number
+-- the credit code carries (characters 11-17), since ids follow the insert's row order, not g.
+CREATE FUNCTION pg_temp.enterprise_domain(credit_code text) RETURNS int LANGUAGE sql IMMUTABLE AS
+$$ SELECT 1 + substr(credit_code, 11, 7)::int % 6 $$;
 CREATE FUNCTION pg_temp.person() RETURNS text LANGUAGE sql VOLATILE AS $$
     SELECT pg_temp.pick('{王,李,张,刘,陈,杨,黄,赵,吴,周,徐,孙,马,朱,胡,郭,何,高,林,罗,郑,梁,谢,宋,唐,许,韩,冯,邓,曹,彭,曾,肖,田,董,袁,潘,于,蒋,蔡}')
         || pg_temp.pick('{伟,芳,娜,敏,静,强,磊,军,洋,勇,艳,杰,涛,明,超,秀英,华,平,刚,建国,志强,海燕,晓东,文博,子涵,雨轩,浩然,思远,佳怡,立新,国庆,红梅,玉兰,振华,永刚,晓明,丽娟,春生,德明,学军}')
@@ -103,7 +107,8 @@ SELECT g.id, t, ARRAY[t] FROM g JOIN seed_synonyms s ON g.note = '常用同义�
 -- Experts.
 INSERT INTO experts (kind, name, gender, birth_year, title, position, affiliation, affiliation_kind,
     region_code, discipline_codes, industry_codes, research_fields, keywords, achievements,
-    service_modes, phone, email, id_number, address, consent, consent_at, available)
+    service_modes, phone, email, id_number, address, consent, consent_at, available, created_at,
+    updated_at)
 SELECT 'expert', p.name, p.gender, p.birth, p.title,
        CASE p.title WHEN 'senior' THEN pg_temp.pick('{教授,研究员,正高级工程师,教授、博士生导师}')
                     WHEN 'associate_senior' THEN pg_temp.pick('{副教授,副研究员,高级工程师}')
@@ -121,9 +126,11 @@ SELECT 'expert', p.name, p.gender, p.birth, p.title,
        pg_temp.id_number(p.region, p.birth),
        '江苏省扬州市' || pg_temp.pick('{文昌西路,扬子江北路,运河南路,江阳中路,大学南路}')
            || (1 + floor(random() * 300))::int || '号',
-       random() < 0.85, now(), random() < 0.9
+       random() < 0.85, c.at, random() < 0.9, c.at, c.at
 FROM generate_series(1, :experts) g
 JOIN domains d ON d.id = 1 + (g % 6)
+-- brought into the library over the last six years, so that each year's figures have some
+CROSS JOIN LATERAL (SELECT now() - ((g * 7919 % 2300) || ' days')::interval AS at) c
 CROSS JOIN LATERAL (SELECT pg_temp.person() AS name,
                            CASE WHEN random() < 0.7 THEN 'male' ELSE 'female' END AS gender,
                            1955 + floor(random() * 40)::int AS birth,
@@ -141,7 +148,7 @@ CROSS JOIN LATERAL (SELECT p0.name, p0.gender, p0.birth, p0.title, p0.affiliatio
 INSERT INTO experts (kind, name, gender, birth_year, title, position, affiliation, affiliation_kind,
     region_code, discipline_codes, industry_codes, research_fields, keywords, achievements,
     service_modes, phone, email, address, consent, consent_at, available, academy, division,
-    election_year, city_ties, ties_note)
+    election_year, city_ties, ties_note, created_at, updated_at)
 SELECT 'academician', pg_temp.person(), CASE WHEN random() < 0.9 THEN 'male' ELSE 'female' END,
        1938 + floor(random() * 30)::int, 'senior', '院士、教授',
        pg_temp.pick('{清华大学,浙江大学,上海交通大学,东南大学,南京大学,中国科学院大学,哈尔滨工业大学,西安交通大学}'),
@@ -153,16 +160,17 @@ SELECT 'academician', pg_temp.person(), CASE WHEN random() < 0.9 THEN 'male' ELS
        pg_temp.some('{transfer,commissioned,joint,training,consulting}', 3),
        pg_temp.mobile(), 'a' || g || '@' || pg_temp.pick('{cae.cn,cas.cn,tsinghua.edu.cn,zju.edu.cn}'),
        '北京市海淀区' || pg_temp.pick('{学院路,中关村大街,清华园}') || (1 + floor(random() * 100))::int || '号',
-       random() < 0.9, now(), true,
+       random() < 0.9, c.at, true,
        a.academy,
        CASE a.academy WHEN 'CAS' THEN pg_temp.pick('{技术科学部,信息技术科学部,化学部,生命科学和医学学部}')
                       ELSE pg_temp.pick('{机械与运载工程学部,信息与电子工程学部,化工、冶金与材料工程学部,医药卫生学部,能源与矿业工程学部}') END,
        CASE a.academy WHEN 'CAS' THEN 1991 + floor(random() * 33)::int
                       ELSE 1995 + floor(random() * 29)::int END,
        pg_temp.some('{native,work,cooperation}', 2),
-       pg_temp.pick('{扬州籍,曾在扬州工作,与扬州企业长期合作,在扬州设立院士工作站}')
+       pg_temp.pick('{扬州籍,曾在扬州工作,与扬州企业长期合作,在扬州设立院士工作站}'), c.at, c.at
 FROM generate_series(1, :academicians) g
 JOIN domains d ON d.id = 1 + (g % 6)
+CROSS JOIN LATERAL (SELECT now() - ((g * 6007 % 2300) || ' days')::interval AS at) c
 CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.5 THEN 'CAS' ELSE 'CAE' END AS academy) a;
 
 -- Enterprises in every district and zone.
@@ -191,12 +199,12 @@ CREATE TEMP TABLE demand_seed ON COMMIT DROP AS
 SELECT g, e.id AS enterprise_id, e.region_code, d.id AS domain,
        (ARRAY['draft','submitted','published','matching','matched','cooperating','closed','rejected','withdrawn'])[1 + (g % 9)] AS status
 FROM generate_series(1, :demands) g
-JOIN LATERAL (SELECT id, region_code, industry_code FROM enterprises ORDER BY id OFFSET (g % greatest(:enterprises, 1)) LIMIT 1) e ON true
-JOIN domains d ON d.id = 1 + ((e.id) % 6);
+JOIN LATERAL (SELECT id, region_code, industry_code, credit_code FROM enterprises ORDER BY id OFFSET (g % greatest(:enterprises, 1)) LIMIT 1) e ON true
+JOIN domains d ON d.id = pg_temp.enterprise_domain(e.credit_code);
 
 INSERT INTO demands (enterprise_id, title, description, kind, service_modes, industry_code,
     discipline_codes, keywords, budget_min, budget_max, deadline, region_code, status,
-    status_reason, published_at)
+    status_reason, published_at, created_at, updated_at)
 SELECT s.enterprise_id, pg_temp.pick(d.demands),
        '企业在' || pg_temp.pick(d.fields) || '方面遇到技术瓶颈，希望与高校院所专家合作，' ||
            pg_temp.pick('{提升产品性能,降低生产成本,突破关键工艺,完成产品国产化替代,建立联合研发中心}') || '。',
@@ -206,9 +214,13 @@ SELECT s.enterprise_id, pg_temp.pick(d.demands),
        b.lo, b.lo + (10 + floor(random() * 200))::int,
        (current_date + (30 + floor(random() * 300))::int), s.region_code, s.status,
        CASE s.status WHEN 'rejected' THEN '需求描述不够具体，请补充技术指标后重新提交' END,
-       CASE WHEN s.status IN ('published','matching','matched','cooperating','closed') THEN now() - (floor(random() * 60) || ' days')::interval END
+       CASE WHEN s.status IN ('published','matching','matched','cooperating','closed')
+            THEN least(c.at + interval '3 hours', now()) END,
+       c.at, c.at
 FROM demand_seed s JOIN domains d ON d.id = s.domain
-CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int AS lo) b;
+CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int AS lo) b
+-- posted over the last fourteen months
+CROSS JOIN LATERAL (SELECT now() - ((s.g * 37 % 420) || ' days')::interval AS at) c;
 
 INSERT INTO demand_transitions (demand_id, from_status, to_status, action, reason, role, at)
 SELECT d.id, step.from_status, step.to_status, step.action, step.reason, step.role,
@@ -243,8 +255,8 @@ SELECT pg_temp.pick(d.fields) || '及产业化应用', '围绕' || pg_temp.pick(
        floor(random() * 6)::int, floor(random() * 8)::int, floor(random() * 3)::int,
        floor(random() * 2)::int, (floor(random() * 3000))::int
 FROM generate_series(1, :projects) g
-JOIN LATERAL (SELECT id, region_code FROM enterprises ORDER BY id OFFSET (g * 7 % greatest(:enterprises, 1)) LIMIT 1) e ON true
-JOIN domains d ON d.id = 1 + (e.id % 6)
+JOIN LATERAL (SELECT id, region_code, credit_code FROM enterprises ORDER BY id OFFSET (g * 7 % greatest(:enterprises, 1)) LIMIT 1) e ON true
+JOIN domains d ON d.id = pg_temp.enterprise_domain(e.credit_code)
 CROSS JOIN LATERAL (SELECT (ARRAY['applied','approved','in_progress','in_progress','concluded','accepted'])[1 + (g % 6)] AS status) st;
 
 INSERT INTO project_members (project_id, expert_id, role)
@@ -282,19 +294,24 @@ COMMIT;
 -- staff user can run, adjust, publish and export last year's assessment at once.
 BEGIN;
 INSERT INTO workstations (name, host_enterprise_id, level, region_code, industry_code,
-    established_on, term_end, status, demonstration_year, description, terms)
+    established_on, term_end, status, demonstration_year, description, terms, created_at,
+    updated_at)
 SELECT e.name || '院士工作站', e.id, CASE WHEN g % 3 = 0 THEN 'provincial' ELSE 'city' END,
        e.region_code, e.industry_code, current_date - 1200 + g * 30, current_date + 400 + g * 30,
        CASE WHEN g = 8 THEN 'planning' ELSE 'running' END,
        CASE WHEN g IN (1, 4) THEN extract(year FROM current_date)::int - 2 END,
        '依托' || e.name || '建设，开展关键技术联合攻关和人才培养。',
-       jsonb_build_object('name', to_jsonb(ARRAY[e.name, '院士', '工作站']))
+       jsonb_build_object('name', to_jsonb(ARRAY[e.name, '院士', '工作站'])),
+       current_date - 1200 + g * 30, current_date - 1200 + g * 30
 FROM generate_series(1, 8) g
 JOIN LATERAL (SELECT id, name, region_code, industry_code FROM enterprises ORDER BY id
               OFFSET g - 1 LIMIT 1) e ON true;
 
-INSERT INTO workstation_transitions (workstation_id, from_status, to_status, reason, role)
-SELECT id, NULL, status, '演示数据', 'admin' FROM workstations;
+INSERT INTO workstation_transitions (workstation_id, from_status, to_status, reason, role, at)
+SELECT id, NULL, status,
+       CASE status WHEN 'running' THEN '经市科协批准建站' ELSE '企业提交建站申请' END,
+       'city_staff', established_on
+FROM workstations;
 
 INSERT INTO workstation_academicians (workstation_id, expert_id, start_on, note)
 SELECT w.id, a.id, w.established_on, '首席院士'

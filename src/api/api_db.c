@@ -20,6 +20,12 @@ struct db_job *api_job(struct http_request *req)
     return db_job_new(w->pool);
 }
 
+struct db_snapshot *api_snapshot(struct http_request *req)
+{
+    struct app_worker *w = req->app;
+    return db_snapshot_new(w->pool);
+}
+
 void api_reply_db_failure(struct http_request *req, struct db_job *job)
 {
     switch (db_job_status(job)) {

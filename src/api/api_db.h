@@ -14,6 +14,9 @@ typedef void (*api_db_done_fn)(struct http_request *req, struct db_job *job);
 /* A new job on the request's worker pool. */
 struct db_job *api_job(struct http_request *req);
 
+/* A snapshot on the request's worker pool (db_snapshot_job makes its jobs). */
+struct db_snapshot *api_snapshot(struct http_request *req);
+
 /* Runs job; on success calls done (which must reply); on failure replies itself. */
 void api_db_run(struct http_request *req, struct db_job *job, unsigned flags, api_db_done_fn done);
 

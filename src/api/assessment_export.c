@@ -23,7 +23,11 @@ static struct db_stmt rows = {
     " concat_ws('；', CASE WHEN r.problems ? 'academician_days_excess'"
     "                     THEN '院士在站天数多于服务活动记录' END,"
     "                CASE WHEN r.problems ? 'evidence_missing' THEN '缺少必需的证明材料' END),"
-    " w.id::text, coalesce(r.rank, 2147483647)::text, r.workstation_id::text"
+    " w.id::text,"
+    " CASE WHEN r.rank IS NOT NULL AND EXISTS (SELECT 1 FROM assessment_results o"
+    "   WHERE o.year = r.year AND o.rank = r.rank AND o.workstation_id <> r.workstation_id)"
+    "   THEN '是' ELSE '' END,"
+    " coalesce(r.rank, 2147483647)::text, r.workstation_id::text"
     " FROM assessment_results r JOIN workstations w ON w.id = r.workstation_id"
     " LEFT JOIN enterprises e ON e.id = w.host_enterprise_id"
     " LEFT JOIN regions g ON g.code = w.region_code"
@@ -49,14 +53,22 @@ static struct db_stmt by_region = {
     " ORDER BY w.region_code NULLS LAST",
     1, 0};
 
-/* The results sheet: the columns of rows in header order (12 = the station id). */
+/* The results sheet: the columns of rows in header order (12 = the station id, 13 = whether
+ * the rank is shared: equal scores share a rank, 1, 1, 3). */
 static const struct export_column result_columns[] = {
-    {"名次", 0, 6, EXPORT_INTEGER},       {"工作站编号", 12, 10, EXPORT_INTEGER},
-    {"工作站名称", 1, 30, EXPORT_TEXT},   {"依托企业", 2, 30, EXPORT_TEXT},
-    {"所在地区", 3, 12, EXPORT_TEXT},     {"计算得分", 4, 10, EXPORT_DEC2},
-    {"调整得分", 5, 10, EXPORT_DEC2},     {"调整理由", 6, 30, EXPORT_TEXT},
-    {"最终得分", 7, 10, EXPORT_DEC2},     {"等级", 8, 8, EXPORT_TEXT},
-    {"示范典型推荐", 9, 12, EXPORT_TEXT}, {"评分状态", 10, 18, EXPORT_TEXT},
+    {"名次", 0, 6, EXPORT_INTEGER},
+    {"并列", 13, 6, EXPORT_TEXT},
+    {"工作站编号", 12, 10, EXPORT_INTEGER},
+    {"工作站名称", 1, 30, EXPORT_TEXT},
+    {"依托企业", 2, 30, EXPORT_TEXT},
+    {"所在地区", 3, 12, EXPORT_TEXT},
+    {"计算得分", 4, 10, EXPORT_DEC2},
+    {"调整得分", 5, 10, EXPORT_DEC2},
+    {"调整理由", 6, 30, EXPORT_TEXT},
+    {"最终得分", 7, 10, EXPORT_DEC2},
+    {"等级", 8, 8, EXPORT_TEXT},
+    {"示范典型推荐", 9, 12, EXPORT_TEXT},
+    {"评分状态", 10, 18, EXPORT_TEXT},
     {"报告问题", 11, 28, EXPORT_TEXT},
 };
 static const struct export_table results_table = {

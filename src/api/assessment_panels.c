@@ -37,13 +37,16 @@ static struct db_stmt panel_year = {
     2, 0};
 
 /* $1 year, $2 caller, $3 the checked body (workstation_ids, size, conditions, name), $4 seed
- * (NULL: a random one). The pool: active, available experts meeting every condition given (a
- * discipline code matches itself and the codes below it). An expert is excluded when, for any
- * of the stations: the affiliation names the host enterprise (or the other way round); a
- * project of the station, or led by the host, has the expert as a member; the expert is matched
- * with a demand of the host; the expert is on the station's team or resides there. The drawn
- * are the first `size` of the rest ordered by md5(seed:id). Answers (panel id or NULL,
- * published, stations found, eligible). */
+ * (NULL: a random one). The pool: active experts meeting every condition given (a discipline
+ * code matches itself and the codes below it). An expert of the pool is excluded, with every
+ * reason that applies, when they have not consented (no_consent) or are not available
+ * (unavailable), when no enabled expert account is bound to them, so that they could not
+ * confirm or score (no_account), or when, for any of the stations: the affiliation names the
+ * host enterprise (or the other way round); a project of the station, or led by the host, has
+ * the expert as a member; the expert is matched with a demand of the host; the expert is on
+ * the station's team or resides there; the exclusions list conflicts first. The drawn are the
+ * first `size` of the rest ordered by md5(seed:id). Answers (panel id or NULL, published, stations
+ * found, eligible). */
 static struct db_stmt panel_draw = {
     "panel_draw",
     "WITH b AS (SELECT $3::jsonb AS j),"
@@ -53,13 +56,20 @@ static struct db_stmt panel_draw = {
     "   JOIN enterprises e ON e.id = w.host_enterprise_id"
     "   WHERE w.archived_at IS NULL AND w.id IN (SELECT jsonb_array_elements_text("
     "     (SELECT j FROM b)->'workstation_ids')::bigint)),"
-    " pool AS (SELECT x.id, x.affiliation FROM experts x, b"
-    "   WHERE x.archived_at IS NULL AND x.available AND x.status = 'active'"
+    " pool AS (SELECT x.id, x.affiliation, x.consent, x.available FROM experts x, b"
+    "   WHERE x.archived_at IS NULL AND x.status = 'active'"
     "     AND (b.j->>'discipline_code' IS NULL OR EXISTS (SELECT 1 FROM unnest(x.discipline_codes)"
     "          c WHERE left(c, length(b.j->>'discipline_code')) = b.j->>'discipline_code'))"
     "     AND (b.j->>'title' IS NULL OR x.title = b.j->>'title')"
     "     AND (b.j->>'region_code' IS NULL OR x.region_code = b.j->>'region_code')),"
-    " conflicts AS (SELECT p.id AS expert_id, jsonb_agg(DISTINCT r.reason) AS reasons"
+    " accounts AS (SELECT u.expert_id FROM users u WHERE u.role = 'expert' AND NOT u.disabled"
+    "   AND u.expert_id IS NOT NULL),"
+    " conflicts AS (SELECT c.expert_id, jsonb_agg(DISTINCT c.reason) AS reasons FROM ("
+    "   SELECT p.id AS expert_id, 'no_consent' AS reason FROM pool p WHERE NOT p.consent"
+    "   UNION ALL SELECT p.id, 'unavailable' FROM pool p WHERE NOT p.available"
+    "   UNION ALL SELECT p.id, 'no_account' FROM pool p"
+    "     WHERE p.id NOT IN (SELECT expert_id FROM accounts)"
+    "   UNION ALL SELECT p.id, r.reason"
     "   FROM pool p CROSS JOIN ws CROSS JOIN LATERAL ("
     "     SELECT 'affiliation' AS reason WHERE length(btrim(p.affiliation)) >= 2"
     "       AND (strpos(p.affiliation, ws.host) > 0 OR strpos(ws.host, btrim(p.affiliation)) > 0)"
@@ -71,8 +81,8 @@ static struct db_stmt panel_draw = {
     "     UNION ALL SELECT 'team' FROM workstation_team t"
     "       WHERE t.expert_id = p.id AND t.workstation_id = ws.id"
     "     UNION ALL SELECT 'academician' FROM workstation_academicians a"
-    "       WHERE a.expert_id = p.id AND a.workstation_id = ws.id) r"
-    "   GROUP BY p.id),"
+    "       WHERE a.expert_id = p.id AND a.workstation_id = ws.id) r) c"
+    "   GROUP BY c.expert_id),"
     " seed AS (SELECT coalesce($4::bigint, floor(random() * 2147483647)::bigint) AS s),"
     " eligible AS (SELECT p.id, row_number() OVER (ORDER BY md5(seed.s::text || ':' || p.id::text),"
     "     p.id) AS n FROM pool p, seed WHERE p.id NOT IN (SELECT expert_id FROM conflicts)),"
@@ -84,7 +94,8 @@ static struct db_stmt panel_draw = {
     "  SELECT $1::int, coalesce(b.j->>'name', ''), (b.j->>'size')::int,"
     "    b.j - 'workstation_ids' - 'size' - 'name', seed.s, (SELECT count(*) FROM eligible),"
     "    coalesce((SELECT jsonb_agg(jsonb_build_object('expert_id', c.expert_id,"
-    "      'reasons', c.reasons) ORDER BY c.expert_id) FROM conflicts c), '[]'),"
+    "      'reasons', c.reasons) ORDER BY (c.reasons - 'no_consent' - 'unavailable'"
+    "      - 'no_account') = '[]'::jsonb, c.expert_id) FROM conflicts c), '[]'),"
     "    ($2::jsonb->>'user_id')::bigint"
     "  FROM b, seed, ok RETURNING id),"
     " st AS (INSERT INTO assessment_panel_stations (panel_id, workstation_id)"
@@ -127,7 +138,9 @@ static struct db_stmt panel_confirm = {
     "  coalesce((SELECT pub FROM cur), false), EXISTS (SELECT 1 FROM upd)",
     5, 0};
 
-/* $1 year, $2 panel, $3 caller: (readable, the caller's reviewer status, the stations). */
+/* $1 year, $2 panel, $3 caller: (readable, the caller's reviewer status, the stations and the
+ * checklist items of the year's rubric in force, in the rubric's order, which reviewers score
+ * without reading the rubric itself). */
 static struct db_stmt panel_stations = {
     "panel_stations",
     "SELECT assessment_panel_can_read(p, $3::jsonb),"
@@ -148,7 +161,11 @@ static struct db_stmt panel_stations = {
     "                AND ($3::jsonb->>'role' <> 'expert'"
     "                     OR sc.expert_id = ($3::jsonb->>'expert')::bigint)))"
     "   ORDER BY w.id) FROM assessment_panel_stations s JOIN workstations w"
-    "   ON w.id = s.workstation_id WHERE s.panel_id = p.id), '[]'))::text"
+    "   ON w.id = s.workstation_id WHERE s.panel_id = p.id), '[]'),"
+    " 'checklist', (SELECT coalesce(json_agg(json_build_object('key', c.item->>'key',"
+    "   'name', c.item->>'name', 'points', c.item->'points') ORDER BY c.n), '[]')"
+    "   FROM assessment_rubric(p.year) a, jsonb_path_query(a.rubric,"
+    "     'strict $.**?(@.rule.kind == \"checklist\")') WITH ORDINALITY AS c(item, n)))::text"
     " FROM assessment_panels p WHERE p.id = $2::bigint AND p.year = $1::int",
     3, 0};
 

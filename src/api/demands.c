@@ -6,6 +6,7 @@
 #include "api/api_db.h"
 #include "api/app.h"
 #include "api/constraints.h"
+#include "api/demands.h"
 #include "api/list.h"
 #include "api/list_call.h"
 #include "api/matching.h"
@@ -23,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const search_fields[] = {"title", "keywords", "description", NULL};
+const char *const demand_search_fields[] = {"title", "keywords", "description", NULL};
 
 #define STAFF      ROLES_STAFF
 #define WRITERS    (ROLES_STAFF | ROLE_ENTERPRISE)
@@ -31,7 +32,7 @@ static const char *const search_fields[] = {"title", "keywords", "description", 
 #define MAX_ID     999999999999999LL
 #define MAX_AMOUNT 999999999999LL /* numeric(14, 2) in 万元 */
 
-static const struct field_spec fields[] = {
+const struct field_spec demand_fields[] = {
     {"enterprise_id", FIELD_INT, 0, 1, MAX_ID, 0, NULL, 0, NULL},
     {"title", FIELD_STRING, FIELD_REQUIRED, 1, 200, 0, NULL, 0, NULL},
     {"description", FIELD_TEXT, 0, 0, 4000, 0, NULL, 0, NULL},
@@ -426,7 +427,7 @@ static void handle_history(struct http_request *req)
 
 static void handle_create(struct http_request *req)
 {
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_CREATE);
+    cJSON *clean = api_validated_body(req, demand_fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
     if (!enterprise_in_scope(req, clean, true) || !api_region_in_scope(req, clean, true) ||
@@ -434,7 +435,8 @@ static void handle_create(struct http_request *req)
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {api_json_text(req, clean), api_search_terms(req, clean, search_fields),
+    const char *params[] = {api_json_text(req, clean),
+                            api_search_terms(req, clean, demand_search_fields),
                             api_caller_json(req)};
     cJSON_Delete(clean);
     api_create(req, &insert, 3, params, "/api/v1/demands/");
@@ -467,7 +469,7 @@ static void handle_patch(struct http_request *req)
     const char *id, *version;
     if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
         return;
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_PATCH);
+    cJSON *clean = api_validated_body(req, demand_fields, VALIDATE_PATCH);
     if (clean == NULL)
         return;
     if (!enterprise_in_scope(req, clean, false) ||
@@ -477,7 +479,7 @@ static void handle_patch(struct http_request *req)
         return;
     }
     const char *params[] = {id, api_json_text(req, clean),
-                            api_search_terms(req, clean, search_fields), version,
+                            api_search_terms(req, clean, demand_search_fields), version,
                             api_caller_json(req)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);

@@ -109,12 +109,41 @@ static void csv_header(FILE *f, const struct export_table *t)
         export_csv_field(f, t->columns[c].header, c == t->ncolumns - 1);
 }
 
+static bool kind_is_text(enum export_kind k)
+{
+    return k == EXPORT_TEXT || k == EXPORT_WRAPPED;
+}
+
+/* Text a user typed that starts like a formula (= + - @, a tab or CR) would be run by a
+ * spreadsheet opening the CSV: a leading apostrophe keeps it text (OWASP "CSV injection"). */
+static void csv_text_field(FILE *f, const char *s, bool last)
+{
+    if (*s && strchr("=+-@\t\r", *s)) {
+        size_t n = strlen(s);
+        char *quoted = malloc(n + 2);
+        if (quoted) {
+            quoted[0] = '\'';
+            memcpy(quoted + 1, s, n + 1);
+            export_csv_field(f, quoted, last);
+            free(quoted);
+            return;
+        }
+    }
+    export_csv_field(f, s, last);
+}
+
 static void csv_rows(FILE *f, const struct export_table *t, PGresult *res)
 {
     int n = t->ncolumns;
     for (int i = 0; i < PQntuples(res); i++)
-        for (int c = 0; c < n; c++)
-            export_csv_field(f, PQgetvalue(res, i, t->columns[c].source), c == n - 1);
+        for (int c = 0; c < n; c++) {
+            const struct export_column *col = &t->columns[c];
+            const char *v = PQgetvalue(res, i, col->source);
+            if (kind_is_text(col->kind))
+                csv_text_field(f, v, c == n - 1);
+            else
+                export_csv_field(f, v, c == n - 1);
+        }
 }
 
 bool export_csv_table(FILE *f, const struct export_table *t, PGresult *res)
@@ -159,10 +188,17 @@ static void sheet_begin(struct sheet_writer *sw, lxw_workbook *wb, const struct 
     lxw_format *head = export_header_format(wb, t->bordered_header);
     for (int c = 0; c < t->ncolumns; c++) {
         enum export_kind k = t->columns[c].kind;
-        if (sw->formats[k] == NULL && k != EXPORT_TEXT && k != EXPORT_NUMBER)
+        if (sw->formats[k] != NULL || k == EXPORT_TEXT || k == EXPORT_NUMBER)
+            continue;
+        if (k == EXPORT_WRAPPED) {
+            sw->formats[k] = workbook_add_format(wb);
+            format_set_text_wrap(sw->formats[k]);
+            format_set_align(sw->formats[k], LXW_ALIGN_VERTICAL_TOP);
+        } else {
             sw->formats[k] = number_format(wb, k == EXPORT_INTEGER ? "0"
                                                : k == EXPORT_DEC1  ? "0.0"
                                                                    : "0.00");
+        }
     }
     for (int c = 0; c < t->ncolumns; c++) {
         worksheet_set_column(sw->ws, (lxw_col_t)c, (lxw_col_t)c, t->columns[c].width, NULL);
@@ -181,8 +217,8 @@ static void sheet_rows(struct sheet_writer *sw, PGresult *res)
             if (PQgetisnull(res, i, col->source))
                 continue;
             const char *v = PQgetvalue(res, i, col->source);
-            if (col->kind == EXPORT_TEXT)
-                worksheet_write_string(sw->ws, row, (lxw_col_t)c, v, NULL);
+            if (kind_is_text(col->kind))
+                worksheet_write_string(sw->ws, row, (lxw_col_t)c, v, sw->formats[col->kind]);
             else
                 worksheet_write_number(sw->ws, row, (lxw_col_t)c, strtod(v, NULL),
                                        sw->formats[col->kind]);
@@ -264,6 +300,7 @@ struct paged_run {
     PGresult *summary; /* a copy, kept until the summary sheet is written */
     const char *keys[EXPORT_MAX_KEYS];
     bool started;
+    struct db_snapshot *snap; /* every page reads the data as of the first */
 };
 
 static void paged_submit(struct paged_run *pr);
@@ -340,25 +377,26 @@ static void paged_finish(struct paged_run *pr)
     export_send(req, f, ep->xlsx, ep->ascii_name, ep->name);
 }
 
-static void paged_done(struct db_job *job, void *arg)
+/* Writes a page; answers true when it asked for the next, false when the run is over (the
+ * reply sent, which may have freed pr with its request). */
+static bool paged_page(struct paged_run *pr, struct db_job *job)
 {
-    struct paged_run *pr = arg;
     struct http_request *req = pr->req;
     const struct export_paged *ep = pr->ep;
     if (db_job_status(job) != DB_OK) {
         paged_abort(pr);
         api_reply_db_failure(req, job);
-        return;
+        return false;
     }
     PGresult *res = db_job_result(job, 0);
     if (!pr->started) {
         PGresult *summary = ep->summary_stmt ? db_job_result(job, 1) : NULL;
         if (ep->check && !ep->check(req, res, summary))
-            return;
+            return false;
         if (!paged_open(pr)) {
             paged_abort(pr);
             http_problem(req, 500, "internal", "无法创建导出文件");
-            return;
+            return false;
         }
         if (summary && ep->xlsx && ep->summary)
             pr->summary = PQcopyResult(summary, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
@@ -371,7 +409,7 @@ static void paged_done(struct db_job *job, void *arg)
     int n = PQntuples(res);
     if (n < EXPORT_PAGE_ROWS) {
         paged_finish(pr);
-        return;
+        return false;
     }
     int nf = PQnfields(res);
     for (int k = 0; k < ep->nkeys; k++)
@@ -379,6 +417,15 @@ static void paged_done(struct db_job *job, void *arg)
                           ? NULL
                           : arena_strdup(&req->arena, PQgetvalue(res, n - 1, nf - ep->nkeys + k));
     paged_submit(pr);
+    return true;
+}
+
+static void paged_done(struct db_job *job, void *arg)
+{
+    struct paged_run *pr = arg;
+    struct db_snapshot *snap = pr->snap;
+    if (!paged_page(pr, job))
+        db_snapshot_end(snap);
 }
 
 static void paged_submit(struct paged_run *pr)
@@ -391,7 +438,7 @@ static void paged_submit(struct paged_run *pr)
     for (int k = 0; k < ep->nkeys; k++)
         p[n++] = pr->keys[k];
     p[n++] = STR(EXPORT_PAGE_ROWS);
-    struct db_job *job = api_job(pr->req);
+    struct db_job *job = db_snapshot_job(pr->snap);
     db_job_add(job, ep->page, n, p);
     if (!pr->started && ep->summary_stmt)
         db_job_add(job, ep->summary_stmt, ep->nsummary, ep->params);
@@ -404,6 +451,7 @@ void export_paged_run(struct http_request *req, struct export_paged *ep)
     struct paged_run *pr = arena_calloc(&req->arena, sizeof *pr);
     pr->req = req;
     pr->ep = ep;
+    pr->snap = api_snapshot(req);
     paged_submit(pr);
 }
 

@@ -16,6 +16,7 @@ struct http_request;
 /* How a column's values are written to XLSX (CSV writes the text as PostgreSQL gave it). */
 enum export_kind {
     EXPORT_TEXT,    /* a string */
+    EXPORT_WRAPPED, /* a string that may be long: wrapped in its cell, top-aligned */
     EXPORT_INTEGER, /* a number, format 0 */
     EXPORT_DEC1,    /* a number, format 0.0 */
     EXPORT_DEC2,    /* a number, format 0.00 */
@@ -64,9 +65,10 @@ void export_reply(struct http_request *req, bool xlsx, const char *ascii_name, c
 /* ---- exports read page by page ----
  * A table of any length is read in pages of EXPORT_PAGE_ROWS rows by keyset, each page
  * written to the file before the next is asked for, so that memory holds one page whatever
- * the number of rows. The page statement takes the fixed parameters, then the keyset (NULL
- * for the first page), then the page size, and answers its rows ordered by the keyset with
- * the keyset's values in its last nkeys columns. */
+ * the number of rows. All pages (and the summary) are read in one db_snapshot, so that a
+ * file never mixes two states of the data. The page statement takes the fixed parameters, then the
+ * keyset (NULL for the first page), then the page size, and answers its rows ordered by the keyset
+ * with the keyset's values in its last nkeys columns. */
 #define EXPORT_PAGE_ROWS  1000
 #define EXPORT_MAX_PARAMS 16
 #define EXPORT_MAX_KEYS   3

@@ -1,12 +1,16 @@
 /* The import adapters of the libraries (see import_adapters.h): columns and SQL per library. */
 #include "api/import_adapters.h"
 
+#include "api/demands.h"
 #include "api/enterprises.h"
 #include "api/experts_resource.h"
+#include "api/workstations.h"
+#include "domain/codes.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- enterprises ---- */
@@ -226,33 +230,29 @@ static const struct import_column academician_columns[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-/* Feeds s to two FNV-1a hashes, dropping white space of every kind (and ASCII upper case). */
+/* Feeds s, folded as import_fold() does, to two FNV-1a hashes (only its digits when
+ * digits_only; without a leading +86 when it is a phone). */
 static void hash_text(unsigned long long h[2], const char *s, bool digits_only)
 {
-    static const char *const spaces[] = {"\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\x8B", "\xEF\xBB\xBF",
-                                         NULL};
-    for (const char *p = s ? s : ""; *p;) {
-        bool skip = false;
-        for (const char *const *sp = spaces; *sp && !skip; sp++)
-            if (strncmp(p, *sp, strlen(*sp)) == 0) {
-                p += strlen(*sp);
-                skip = true;
-            }
-        if (skip)
+    char *folded = import_fold(s);
+    const char *p = folded;
+    if (digits_only && strncmp(p, "+86", 3) == 0)
+        p += 3;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (digits_only && !isdigit(c))
             continue;
-        unsigned char c = (unsigned char)*p++;
-        if (isspace(c) || (digits_only && !isdigit(c)))
-            continue;
-        c = (unsigned char)tolower(c);
         h[0] = (h[0] ^ c) * 1099511628211ull;
         h[1] = (h[1] ^ c) * 1099511628211ull;
     }
+    free(folded);
     h[0] = (h[0] ^ '|') * 1099511628211ull;
     h[1] = (h[1] ^ '|') * 1099511628211ull;
 }
 
-/* The ID number when the row has one; otherwise name + affiliation + phone, normalised as
- * expert_person_key() does in SQL (migrations/0020_import_people.sql), hashed to fit. */
+/* The ID number when the row has one; otherwise name + affiliation + phone, folded as
+ * expert_person_key() does in SQL (migrations/0025_import_demands_workstations.sql), hashed
+ * to fit. */
 static void person_key(const cJSON *clean, char *out, size_t cap)
 {
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "id_number"));
@@ -264,13 +264,10 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
         return;
     }
     unsigned long long h[2] = {1469598103934665603ull, 14695981039346656037ull};
-    const char *phone = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "phone"));
-    if (phone && strncmp(phone, "+86", 3) == 0)
-        phone += 3;
     hash_text(h, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "name")), false);
     hash_text(h, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "affiliation")),
               false);
-    hash_text(h, phone, true);
+    hash_text(h, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, "phone")), true);
     snprintf(out, cap, "p:%016llx%016llx", h[0], h[1]);
 }
 
@@ -406,6 +403,400 @@ static struct db_stmt academician_apply = {"import_academicians_apply",
 
 #define PERSON_KEY_LABEL "身份证号（无身份证号时为姓名、工作单位和手机）"
 
+/* ---- demands and workstations ----
+ * A row names its enterprise by the credit code (the database finds the record; the name, when
+ * the file has it, must be that record's), its industry by the GB/T 4754 code or name, and may
+ * name the record itself by its id (编号). Their specs are the resource's own, less what a
+ * client cannot set and what the row names otherwise, plus the import's columns: built at
+ * start-up (import_adapters_register), so an imported row passes the API's rules. */
+
+#define IMPORT_SPECS_MAX 48
+#define MAX_ID           999999999999999LL
+
+static struct field_spec demand_specs[IMPORT_SPECS_MAX];
+static struct field_spec workstation_specs[IMPORT_SPECS_MAX];
+
+/* A GB/T 4754 code (checked as the API checks one) or the name of one, which the database
+ * looks up. */
+static bool check_industry(const char *s, const char **code, const char **message)
+{
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            return true;
+    return codes_check_industry_code(s, code, message);
+}
+
+static const struct field_spec *spec_named(const struct field_spec *specs, const char *name)
+{
+    for (const struct field_spec *f = specs; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    abort(); /* a spec this file relies on is gone: a programming error */
+}
+
+/* out = base without read-only fields and those in dropped, then extra. */
+static void specs_derive(struct field_spec *out, const struct field_spec *base,
+                         const char *const *dropped, const struct field_spec *extra, size_t nextra)
+{
+    size_t n = 0;
+    for (const struct field_spec *f = base; f->name; f++) {
+        bool drop = (f->flags & FIELD_READ_ONLY) != 0;
+        for (const char *const *d = dropped; *d && !drop; d++)
+            drop = strcmp(*d, f->name) == 0;
+        if (!drop && n + 1 < IMPORT_SPECS_MAX)
+            out[n++] = *f;
+    }
+    for (size_t i = 0; i < nextra && n + 1 < IMPORT_SPECS_MAX; i++)
+        out[n++] = extra[i];
+    if (n + 1 >= IMPORT_SPECS_MAX)
+        abort();
+    memset(&out[n], 0, sizeof out[n]);
+}
+
+/* The columns that name the enterprise (credit code, name), the record (id) and the industry. */
+static void specs_build(struct field_spec *out, const struct field_spec *base, const char *ent,
+                        const char *ent_name)
+{
+    struct field_spec extra[4] = {
+        {"id", FIELD_INT, 0, 1, MAX_ID, 0, NULL, 0, NULL},
+        *spec_named(enterprise_fields, "credit_code"),
+        {ent_name, FIELD_STRING, 0, 1, 200, 0, NULL, 0, NULL},
+        *spec_named(base, "industry_code"),
+    };
+    extra[1].name = ent;
+    extra[1].flags = FIELD_REQUIRED;
+    extra[1].roles = 0;
+    extra[3].max = 100; /* a name, too */
+    extra[3].check = check_industry;
+    static const char *const dropped[] = {"enterprise_id", "host_enterprise_id", "industry_code",
+                                          NULL};
+    specs_derive(out, base, dropped, extra, 4);
+}
+
+/* The record's id when the row gives one; otherwise the enterprise's credit code and the title
+ * (or name), folded and hashed to fit. */
+static void owned_key(const cJSON *clean, const char *code_field, const char *name_field, char *out,
+                      size_t cap)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(clean, "id");
+    if (cJSON_IsNumber(id)) {
+        snprintf(out, cap, "i:%.0f", id->valuedouble);
+        return;
+    }
+    char code[32];
+    const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, code_field));
+    size_t i = 0;
+    for (; c && c[i] && i + 1 < sizeof code; i++)
+        code[i] = (char)toupper((unsigned char)c[i]);
+    code[i] = '\0';
+    unsigned long long h[2] = {1469598103934665603ull, 14695981039346656037ull};
+    hash_text(h, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clean, name_field)), false);
+    snprintf(out, cap, "n:%s:%016llx%016llx", code, h[0], h[1]);
+}
+
+static void demand_key(const cJSON *clean, char *out, size_t cap)
+{
+    owned_key(clean, "enterprise_credit_code", "title", out, cap);
+}
+
+static void workstation_key(const cJSON *clean, char *out, size_t cap)
+{
+    owned_key(clean, "host_enterprise_credit_code", "name", out, cap);
+}
+
+static const struct import_label demand_kind_labels[] = {{"technical_problem", "技术难题"},
+                                                         {"talent", "人才需求"},
+                                                         {"transfer", "成果转化"},
+                                                         {"joint_rnd", "合作研发"},
+                                                         {"equipment", "设备共享"},
+                                                         {"technical_problem", "技术攻关"},
+                                                         {"talent", "人才引进"},
+                                                         {"equipment", "设备需求"},
+                                                         {NULL, NULL}};
+
+#define INDUSTRY_COLUMN                                                                            \
+    {                                                                                              \
+        "industry_code", "行业",                                                                   \
+            ALIASES("行业代码", "所属行业", "国民经济行业", "行业分类", "industry"), NULL          \
+    }
+#define REGION_COLUMN                                                                              \
+    {                                                                                              \
+        "region_code", "地区代码",                                                                 \
+            ALIASES("地区", "所在地区", "行政区划代码", "区划代码", "region"), NULL                \
+    }
+
+static const struct import_column demand_columns[] = {
+    {"id", "需求编号", ALIASES("编号", "demand id"), NULL},
+    {"enterprise_credit_code", "企业统一社会信用代码",
+     ALIASES("统一社会信用代码", "信用代码", "社会信用代码", "企业信用代码", "credit code"), NULL},
+    {"enterprise_name", "企业名称",
+     ALIASES("企业", "需求企业", "单位名称", "公司名称", "enterprise"), NULL},
+    {"title", "需求名称", ALIASES("需求标题", "标题", "名称"), NULL},
+    {"kind", "需求类型", ALIASES("类型", "需求类别", "类别"), demand_kind_labels},
+    {"description", "需求描述", ALIASES("描述", "需求内容", "具体需求", "需求简介", "详细描述"),
+     NULL},
+    {"keywords", "关键词", ALIASES("关键字"), NULL},
+    INDUSTRY_COLUMN,
+    {"discipline_codes", "学科代码", ALIASES("学科", "学科分类代码"), NULL},
+    {"service_modes", "合作方式", ALIASES("服务方式", "期望合作方式", "service modes"),
+     service_mode_labels},
+    {"budget_min", "预算下限（万元）", ALIASES("预算下限", "最低预算", "budget min"), NULL},
+    {"budget_max", "预算上限（万元）",
+     ALIASES("预算上限", "最高预算", "预算", "预算（万元）", "预算金额", "budget max"), NULL},
+    {"deadline", "截止日期", ALIASES("截止时间", "需求截止日期", "有效期至"), NULL},
+    REGION_COLUMN,
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct import_label level_labels[] = {{"city", "市级"},
+                                                   {"provincial", "省级"},
+                                                   {"city", "市级院士工作站"},
+                                                   {"provincial", "省级院士工作站"},
+                                                   {NULL, NULL}};
+
+static const struct import_label workstation_status_labels[] = {
+    {"planning", "筹建"},  {"running", "运行"},       {"suspended", "暂停"},
+    {"revoked", "撤销"},   {"concluded", "验收结题"}, {"planning", "筹建中"},
+    {"running", "运行中"}, {"suspended", "已暂停"},   {"revoked", "已撤销"},
+    {"concluded", "结题"}, {"concluded", "已验收"},   {NULL, NULL}};
+
+static const struct import_column workstation_columns[] = {
+    {"id", "工作站编号", ALIASES("编号", "workstation id"), NULL},
+    {"name", "工作站名称", ALIASES("名称", "工作站"), NULL},
+    {"host_enterprise_credit_code", "依托企业统一社会信用代码",
+     ALIASES("统一社会信用代码", "信用代码", "社会信用代码", "企业统一社会信用代码",
+             "依托单位统一社会信用代码", "credit code"),
+     NULL},
+    {"host_enterprise_name", "依托企业",
+     ALIASES("依托企业名称", "依托单位", "建站企业", "企业名称", "host enterprise"), NULL},
+    {"level", "级别", ALIASES("工作站级别", "层级"), level_labels},
+    REGION_COLUMN,
+    INDUSTRY_COLUMN,
+    {"established_on", "建站日期", ALIASES("建站时间", "成立日期", "设立日期", "批准日期"), NULL},
+    {"term_end", "协议期满日期",
+     ALIASES("协议期限", "协议到期日期", "协议截止日期", "协议到期", "协议期满"), NULL},
+    {"status", "状态", ALIASES("工作站状态", "运行状态"), workstation_status_labels},
+    {"demonstration_year", "示范年份", ALIASES("示范工作站年份", "获评示范年份"), NULL},
+    {"description", "简介", ALIASES("工作站简介", "描述", "备注"), NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* Shared by both: the staged rows, their enterprise (by credit code) and industry (by code,
+ * else by folded name). */
+#define OWNED_ROWS(CODE_FIELD)                                                                     \
+    "WITH r AS (SELECT ord, row_no, key, data AS j, terms FROM import_rows"                        \
+    "           WHERE import_id = $1::bigint),"                                                    \
+    " ent AS (SELECT r.ord, x.id AS eid, x.name AS ename, x.region_code AS eregion FROM r"         \
+    "   JOIN enterprises x ON x.credit_code = upper(r.j->>'" CODE_FIELD "')),"                     \
+    " ind AS (SELECT r.ord, coalesce(i1.code, i2.code) AS code FROM r"                             \
+    "   LEFT JOIN industries i1 ON i1.code = upper(r.j->>'industry_code')"                         \
+    "   LEFT JOIN (SELECT DISTINCT ON (import_fold(name)) code, import_fold(name) AS k"            \
+    "              FROM industries ORDER BY import_fold(name), sort_order) i2"                     \
+    "     ON i2.k = import_fold(r.j->>'industry_code')"                                            \
+    "   WHERE r.j->>'industry_code' IS NOT NULL),"
+
+#define OWNED_PROBLEMS(CODE_FIELD, NAME_FIELD, KEY_FIELD, WHAT)                                                \
+    "   SELECT r.row_no, r.ord, '" CODE_FIELD "' AS field,"                                                    \
+    "     '企业库中没有统一社会信用代码为 ' || (r.j->>'" CODE_FIELD "')"                                       \
+    "     || ' 的企业：请先导入或登记该企业' AS reason"                                          \
+    "   FROM r WHERE NOT EXISTS (SELECT 1 FROM ent WHERE ent.ord = r.ord)"                                     \
+    "   UNION ALL SELECT r.row_no, r.ord, '" NAME_FIELD "',"                                                   \
+    "     '统一社会信用代码对应的企业是“' || ent.ename || '”，与所填企业名称不符'" \
+    "   FROM r JOIN ent USING (ord) WHERE r.j ? '" NAME_FIELD "'"                                              \
+    "     AND import_fold(r.j->>'" NAME_FIELD "') <> import_fold(ent.ename)"                                   \
+    "   UNION ALL SELECT r.row_no, r.ord, 'id', '没有编号为 ' || (r.j->>'id') || ' 的" WHAT "'"                \
+    "   FROM r WHERE r.j ? 'id' AND NOT EXISTS (SELECT 1 FROM byid WHERE byid.ord = r.ord)"                    \
+    "   UNION ALL SELECT r.row_no, r.ord, CASE WHEN r.j ? 'id' THEN 'id' ELSE '" KEY_FIELD                     \
+    "' END,"                                                                                                   \
+    "     '此" WHAT "已归档，不能通过导入修改；如需修改，请先恢复'"                      \
+    "   FROM r JOIN cur USING (ord) WHERE cur.archived"                                                        \
+    "   UNION ALL SELECT r.row_no, r.ord, CASE WHEN r.j ? 'id' THEN 'id' ELSE '" KEY_FIELD                     \
+    "' END,"                                                                                                   \
+    "     '已有的此" WHAT "属于其他地区，无权修改'"                                                 \
+    "   FROM r JOIN cur USING (ord) WHERE NOT cur.archived AND NOT cur.w"                                      \
+    "   UNION ALL SELECT r.row_no, r.ord, 'region_code', '地区代码不存在' FROM r"                       \
+    "   WHERE r.j ? 'region_code'"                                                                             \
+    "     AND NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.j->>'region_code')"                         \
+    "   UNION ALL SELECT r.row_no, r.ord, 'industry_code', '行业“' || (r.j->>'industry_code')"             \
+    "     || '”不存在：应为国民经济行业分类（GB/T 4754）的代码或名称'"                 \
+    "   FROM r JOIN ind USING (ord) WHERE ind.code IS NULL"
+
+#define OWNED_GOOD " good AS (SELECT r.* FROM r WHERE r.ord NOT IN (SELECT ord FROM problems)),"
+
+#define OWNED_REPORT                                                                               \
+    " fresh AS (SELECT g.* FROM good g WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.ord = "       \
+    "g.ord)),"                                                                                     \
+    " report AS (SELECT coalesce(json_agg(json_build_object('row', row_no, 'field', field,"        \
+    "   'reason', reason) ORDER BY row_no, field), '[]') AS p FROM problems)"
+
+#define OWNED_PREVIEW                                                                              \
+    " SELECT (SELECT count(*) FROM fresh)::text, (SELECT count(*) FROM changed)::text,"            \
+    "  ((SELECT count(*) FROM m) - (SELECT count(*) FROM changed))::text,"                         \
+    "  (SELECT p FROM report)::text"
+
+#define OWNED_APPLY_ANSWER                                                                         \
+    " del AS (DELETE FROM import_rows WHERE import_id = $1::bigint)"                               \
+    " SELECT (SELECT count(*) FROM ins)::text, (SELECT count(*) FROM upd)::text,"                  \
+    "  CASE WHEN (SELECT ok FROM go)"                                                              \
+    "   THEN (SELECT count(*) FROM m) - (SELECT count(*) FROM changed) ELSE 0 END::text,"          \
+    "  (SELECT p FROM report)::text, (SELECT ok FROM go)::text"
+
+#define M_DATE(c) " CASE WHEN j ? '" c "' THEN (j->>'" c "')::date ELSE e." c " END AS " c ","
+#define M_MONEY(c)                                                                                 \
+    " CASE WHEN j ? '" c "' THEN round((j->>'" c "')::numeric, 2) ELSE e." c " END AS " c ","
+#define DEMAND_COLS                                                                                \
+    "enterprise_id, title, description, kind, service_modes, industry_code, discipline_codes,"     \
+    " keywords, budget_min, budget_max, deadline, region_code"
+#define DEMAND_COLS_OF(t)                                                                          \
+    t "enterprise_id, " t "title, " t "description, " t "kind, " t "service_modes, " t             \
+      "industry_code, " t "discipline_codes, " t "keywords, " t "budget_min, " t "budget_max, " t  \
+      "deadline, " t "region_code"
+
+/* A demand is matched by its id, else by its enterprise and folded title among the live ones;
+ * the caller must be able to change it in its present status (staff: until it is closed), as
+ * PATCH /demands/{id} requires. The budget's order is checked on the values it will have. */
+// clang-format off
+#define DEMAND_MATCH                                                                               \
+    OWNED_ROWS("enterprise_credit_code")                                                           \
+    " byid AS (SELECT r.ord, d.id FROM r JOIN demands d ON d.id = (r.j->>'id')::bigint),"          \
+    " bykey AS (SELECT DISTINCT ON (r.ord) r.ord, d.id FROM r JOIN ent USING (ord)"                \
+    "   JOIN demands d ON d.enterprise_id = ent.eid AND d.archived_at IS NULL"                     \
+    "     AND import_fold(d.title) = import_fold(r.j->>'title')"                                   \
+    "   WHERE NOT r.j ? 'id' ORDER BY r.ord, d.id),"                                               \
+    " hit AS (SELECT * FROM byid UNION ALL SELECT * FROM bykey),"                                  \
+    " cur AS (SELECT h.ord, d.id, d.archived_at IS NOT NULL AS archived,"                          \
+    "   demand_can_write(d, $2::jsonb) AS w, demand_editable(d, $2::jsonb) AS ed,"                 \
+    "   demand_status_label(d.status) AS status_label, d.budget_min AS old_min,"                   \
+    "   d.budget_max AS old_max FROM hit h JOIN demands d ON d.id = h.id),"                        \
+    " problems AS ("                                                                               \
+    OWNED_PROBLEMS("enterprise_credit_code", "enterprise_name", "title", "需求")                            \
+    "   UNION ALL SELECT r.row_no, r.ord, CASE WHEN r.j ? 'id' THEN 'id' ELSE 'title' END,"        \
+    "     '需求当前状态为“' || cur.status_label || '”，不能再修改'"                                \
+    "   FROM r JOIN cur USING (ord) WHERE NOT cur.archived AND cur.w AND NOT cur.ed"               \
+    CODES_PROBLEM("discipline_codes", "disciplines", "学科代码")                                   \
+    "   UNION ALL SELECT r.row_no, r.ord, 'budget_max', '预算上限不能低于预算下限'"                \
+    "   FROM r LEFT JOIN cur USING (ord)"                                                          \
+    "   WHERE CASE WHEN r.j ? 'budget_min' THEN (r.j->>'budget_min')::numeric ELSE cur.old_min END"\
+    "       > CASE WHEN r.j ? 'budget_max' THEN (r.j->>'budget_max')::numeric ELSE cur.old_max END"\
+    " ),"                                                                                          \
+    OWNED_GOOD                                                                                     \
+    " m AS (SELECT g.terms, ent.eid AS enterprise_id,"                                             \
+    M_TEXT("title") M_TEXT("description") M_TEXT("kind") M_ARRAY("service_modes")                 \
+    " CASE WHEN j ? 'industry_code' THEN ind.code ELSE e.industry_code END AS industry_code,"      \
+    M_ARRAY("discipline_codes") M_ARRAY("keywords") M_MONEY("budget_min") M_MONEY("budget_max")   \
+    M_DATE("deadline") M_TEXT("region_code")                                                       \
+    " e.id FROM good g JOIN cur USING (ord) JOIN demands e ON e.id = cur.id JOIN ent USING (ord)"  \
+    "   LEFT JOIN ind USING (ord)),"                                                               \
+    " changed AS (SELECT m.* FROM m JOIN demands e ON e.id = m.id"                                 \
+    "   WHERE (" DEMAND_COLS_OF("e.") ") IS DISTINCT FROM (" DEMAND_COLS_OF("m.") ")),"            \
+    OWNED_REPORT
+
+/* Imported demands start as drafts, with the history row of their creation. */
+#define DEMAND_APPLY                                                                               \
+    DEMAND_MATCH                                                                                   \
+    ","                                                                                            \
+    " go AS (SELECT $3::boolean OR NOT EXISTS (SELECT 1 FROM problems) AS ok),"                    \
+    " upd AS (UPDATE demands e SET (" DEMAND_COLS ") = (" DEMAND_COLS_OF("c.") "),"                \
+    "   terms = e.terms || c.terms, updated_at = now(), version = e.version + 1"                   \
+    "   FROM changed c, go WHERE go.ok AND e.id = c.id RETURNING e.id),"                           \
+    " ins AS (INSERT INTO demands (" DEMAND_COLS ", terms, created_by)"                            \
+    "   SELECT ent.eid, j->>'title', coalesce(j->>'description', ''), j->>'kind',"                 \
+    "     jsonb_text_array(j->'service_modes'), ind.code, jsonb_text_array(j->'discipline_codes'),"\
+    "     jsonb_text_array(j->'keywords'), (j->>'budget_min')::numeric,"                           \
+    "     (j->>'budget_max')::numeric, (j->>'deadline')::date,"                                    \
+    "     coalesce(j->>'region_code', ent.eregion), f.terms, ($2::jsonb->>'user_id')::bigint"      \
+    "   FROM fresh f JOIN ent USING (ord) LEFT JOIN ind USING (ord), go WHERE go.ok"               \
+    "   ORDER BY f.ord RETURNING id, status),"                                                     \
+    " hist AS (INSERT INTO demand_transitions (demand_id, from_status, to_status, action, reason,"\
+    "   user_id, role)"                                                                            \
+    "   SELECT id, NULL, status, 'create', '批量导入', ($2::jsonb->>'user_id')::bigint,"           \
+    "     $2::jsonb->>'role' FROM ins),"                                                           \
+    OWNED_APPLY_ANSWER
+
+#define WORKSTATION_COLS                                                                           \
+    "name, host_enterprise_id, level, region_code, industry_code, established_on, term_end,"       \
+    " demonstration_year, description"
+#define WORKSTATION_COLS_OF(t)                                                                     \
+    t "name, " t "host_enterprise_id, " t "level, " t "region_code, " t "industry_code, " t        \
+      "established_on, " t "term_end, " t "demonstration_year, " t "description"
+
+/* A station is matched by its id, else by its host enterprise and folded name among the live
+ * ones. Its status changes only through POST /workstations/{id}/status (which records why), so
+ * a row may not change it; a county's staff import the stations of their region, which is the
+ * host's unless the row gives one (as POST /workstations decides). */
+#define WORKSTATION_MATCH                                                                          \
+    OWNED_ROWS("host_enterprise_credit_code")                                                      \
+    " byid AS (SELECT r.ord, w.id FROM r JOIN workstations w ON w.id = (r.j->>'id')::bigint),"     \
+    " bykey AS (SELECT DISTINCT ON (r.ord) r.ord, w.id FROM r JOIN ent USING (ord)"                \
+    "   JOIN workstations w ON w.host_enterprise_id = ent.eid AND w.archived_at IS NULL"           \
+    "     AND import_fold(w.name) = import_fold(r.j->>'name')"                                     \
+    "   WHERE NOT r.j ? 'id' ORDER BY r.ord, w.id),"                                               \
+    " hit AS (SELECT * FROM byid UNION ALL SELECT * FROM bykey),"                                  \
+    " cur AS (SELECT h.ord, w.id, w.archived_at IS NOT NULL AS archived,"                          \
+    "   workstation_can_write(w, $2::jsonb) AS w, w.status, w.region_code AS old_region,"          \
+    "   w.established_on AS old_from, w.term_end AS old_to"                                        \
+    "   FROM hit h JOIN workstations w ON w.id = h.id),"                                           \
+    " problems AS ("                                                                               \
+    OWNED_PROBLEMS("host_enterprise_credit_code", "host_enterprise_name", "name", "工作站")                \
+    "   UNION ALL SELECT r.row_no, r.ord, 'status', '导入不能改变已有工作站的状态（现为“'"         \
+    "     || workstation_status_label(cur.status) || '”）：请在工作站页面办理状态变更，以便记下原因'"\
+    "   FROM r JOIN cur USING (ord) WHERE r.j->>'status' <> cur.status"                            \
+    "   UNION ALL SELECT r.row_no, r.ord, 'region_code', '县（市、区）科协工作人员只能导入本地区（'"\
+    "     || ($2::jsonb->>'region') || '）的工作站；未填地区代码时，工作站在依托企业所在地区'"     \
+    "   FROM r JOIN ent USING (ord) LEFT JOIN cur USING (ord)"                                     \
+    "   WHERE $2::jsonb->>'role' = 'county_staff' AND coalesce(cur.w, true)"                       \
+    "     AND CASE WHEN r.j ? 'region_code' THEN r.j->>'region_code'"                              \
+    "              WHEN cur.id IS NOT NULL THEN cur.old_region ELSE ent.eregion END"               \
+    "         IS DISTINCT FROM $2::jsonb->>'region'"                                               \
+    "   UNION ALL SELECT r.row_no, r.ord, 'term_end', '协议期满日期不能早于建站日期'"              \
+    "   FROM r LEFT JOIN cur USING (ord)"                                                          \
+    "   WHERE CASE WHEN r.j ? 'established_on' THEN (r.j->>'established_on')::date"                \
+    "         ELSE cur.old_from END"                                                               \
+    "       > CASE WHEN r.j ? 'term_end' THEN (r.j->>'term_end')::date ELSE cur.old_to END"        \
+    " ),"                                                                                          \
+    OWNED_GOOD                                                                                     \
+    " m AS (SELECT g.terms,"                                                                       \
+    M_TEXT("name") " ent.eid AS host_enterprise_id," M_TEXT("level") M_TEXT("region_code")        \
+    " CASE WHEN j ? 'industry_code' THEN ind.code ELSE e.industry_code END AS industry_code,"      \
+    M_DATE("established_on") M_DATE("term_end") M_INT("demonstration_year") M_TEXT("description")  \
+    " e.id FROM good g JOIN cur USING (ord) JOIN workstations e ON e.id = cur.id"                  \
+    "   JOIN ent USING (ord) LEFT JOIN ind USING (ord)),"                                          \
+    " changed AS (SELECT m.* FROM m JOIN workstations e ON e.id = m.id"                            \
+    "   WHERE (" WORKSTATION_COLS_OF("e.") ") IS DISTINCT FROM (" WORKSTATION_COLS_OF("m.") ")),"  \
+    OWNED_REPORT
+
+/* A new station starts in the status the row gives (筹建 when none), with its history row. */
+#define WORKSTATION_APPLY                                                                          \
+    WORKSTATION_MATCH                                                                              \
+    ","                                                                                            \
+    " go AS (SELECT $3::boolean OR NOT EXISTS (SELECT 1 FROM problems) AS ok),"                    \
+    " upd AS (UPDATE workstations e SET (" WORKSTATION_COLS ") = ("                                \
+    WORKSTATION_COLS_OF("c.") "),"                                                                 \
+    "   terms = e.terms || c.terms, updated_at = now(), version = e.version + 1"                   \
+    "   FROM changed c, go WHERE go.ok AND e.id = c.id RETURNING e.id),"                           \
+    " ins AS (INSERT INTO workstations (" WORKSTATION_COLS ", status, terms, created_by)"          \
+    "   SELECT j->>'name', ent.eid, coalesce(j->>'level', 'city'),"                                \
+    "     coalesce(j->>'region_code', ent.eregion), ind.code, (j->>'established_on')::date,"       \
+    "     (j->>'term_end')::date, (j->>'demonstration_year')::int, j->>'description',"             \
+    "     coalesce(j->>'status', 'planning'), f.terms, ($2::jsonb->>'user_id')::bigint"            \
+    "   FROM fresh f JOIN ent USING (ord) LEFT JOIN ind USING (ord), go WHERE go.ok"               \
+    "   ORDER BY f.ord RETURNING id, status),"                                                     \
+    " hist AS (INSERT INTO workstation_transitions (workstation_id, from_status, to_status,"       \
+    "   reason, user_id, role)"                                                                    \
+    "   SELECT id, NULL, status, '批量导入', ($2::jsonb->>'user_id')::bigint,"                     \
+    "     $2::jsonb->>'role' FROM ins),"                                                           \
+    OWNED_APPLY_ANSWER
+// clang-format on
+
+static struct db_stmt demand_preview = {"import_demands_preview", DEMAND_MATCH OWNED_PREVIEW, 2, 0};
+static struct db_stmt demand_apply = {"import_demands_apply", DEMAND_APPLY, 3, 0};
+static struct db_stmt workstation_preview = {"import_workstations_preview",
+                                             WORKSTATION_MATCH OWNED_PREVIEW, 2, 0};
+static struct db_stmt workstation_apply = {"import_workstations_apply", WORKSTATION_APPLY, 3, 0};
+
+#define DEMAND_KEY_LABEL      "需求编号（无编号时为企业统一社会信用代码和需求名称）"
+#define WORKSTATION_KEY_LABEL "工作站编号（无编号时为依托企业统一社会信用代码和工作站名称）"
+
 /* ---- the table ---- */
 
 static const struct import_adapter adapters[] = {
@@ -415,6 +806,10 @@ static const struct import_adapter adapters[] = {
      PERSON_KEY_LABEL, &expert_preview, &expert_apply},
     {"academicians", "院士库", academician_fields, academician_columns, expert_search_fields, true,
      person_key, PERSON_KEY_LABEL, &academician_preview, &academician_apply},
+    {"demands", "需求库", demand_specs, demand_columns, demand_search_fields, true, demand_key,
+     DEMAND_KEY_LABEL, &demand_preview, &demand_apply},
+    {"workstations", "工作站", workstation_specs, workstation_columns, workstation_search_fields,
+     false, workstation_key, WORKSTATION_KEY_LABEL, &workstation_preview, &workstation_apply},
     {NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL},
 };
 
@@ -433,6 +828,9 @@ const struct import_adapter *import_adapters(void)
 
 void import_adapters_register(void)
 {
+    specs_build(demand_specs, demand_fields, "enterprise_credit_code", "enterprise_name");
+    specs_build(workstation_specs, workstation_fields, "host_enterprise_credit_code",
+                "host_enterprise_name");
     for (const struct import_adapter *a = adapters; a->library; a++) {
         db_stmt_register(a->preview);
         db_stmt_register(a->apply);

@@ -219,13 +219,17 @@ static void reject(struct import_run *run, size_t row, const char *column, const
     cJSON_Delete(one);
 }
 
-/* The file's header of the column holding field (the field's name when there is none). */
+/* The file's header of the column holding field; the template's when the file has none (a
+ * field the row left out, such as a region taken from elsewhere); else the field's name. */
 static const char *column_header(const struct import_run *run, const char *field)
 {
     for (size_t i = 0; field && i < run->header.n; i++)
         if (run->header.column[i] >= 0 &&
             strcmp(run->ad->columns[run->header.column[i]].field, field) == 0)
             return run->header.text[i];
+    for (const struct import_column *c = run->ad->columns; field && c->field; c++)
+        if (strcmp(c->field, field) == 0)
+            return c->label;
     return field;
 }
 

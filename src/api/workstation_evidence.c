@@ -40,7 +40,8 @@ static const char *const published_detail = "该年度考核已发布，不能�
     "    AND y.published_at IS NOT NULL) AS p),"
 
 /* $1 station, $2 year, $3 caller, $4 file name, $5 content type, $6 indicator (or NULL), $7
- * the bytes as bytea hex text, $8 the default rubric. Answers (reads, may change, published,
+ * the bytes (a binary parameter: the file as it is, not twice its size as hex text), $8 the
+ * default rubric. Answers (reads, may change, published,
  * indicator is a leaf of the year's rubric, report status, files so far, json). */
 static struct db_stmt upload = {
     "evidence_upload",
@@ -76,7 +77,8 @@ static struct db_stmt list = {
     "   AND workstation_evidence_can_read(w, r.year, $3::jsonb)",
     3, 0};
 
-/* $1 station, $2 year, $3 evidence, $4 caller: (file name, content type, bytes as hex). */
+/* $1 station, $2 year, $3 evidence, $4 caller: (file name, content type, bytes); the job
+ * asks for binary results, so the bytes come as they are rather than as hex text. */
 static struct db_stmt download = {
     "evidence_download",
     "SELECT e.file_name, e.content_type, f.content FROM workstation_evidence e"
@@ -117,26 +119,6 @@ static void reply_locked(struct http_request *req, const char *status)
                               "年度报告当前状态为“%s”：证明材料只能在草稿或被退回时增删，"
                               "已提交的报告请联系市科协",
                               label));
-}
-
-/* The bytes as bytea input text: \x and two hex digits a byte. */
-static const char *bytea_hex(struct http_request *req, const unsigned char *data, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = arena_alloc(&req->arena, len * 2 + 3), *p = out;
-    *p++ = '\\';
-    *p++ = 'x';
-    for (size_t i = 0; i < len; i++) {
-        *p++ = digits[data[i] >> 4];
-        *p++ = digits[data[i] & 15];
-    }
-    *p = '\0';
-    return out;
-}
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* ---- upload ---- */
@@ -235,11 +217,11 @@ static void handle_upload(struct http_request *req)
                         "应为该年度评分细则中一项末级指标的 key（如 rules）");
         return;
     }
-    const char *params[] = {
-        station,       year,      api_caller_json(req),      name,
-        t->media_type, indicator, bytea_hex(req, data, len), rubric_default_json};
+    /* The body stays in req->body until the reply, after the job is done. */
+    const char *params[] = {station,   year, api_caller_json(req), name, t->media_type,
+                            indicator, NULL, rubric_default_json};
     struct db_job *job = api_write_job(req, "evidence_upload");
-    db_job_add(job, &upload, 8, params);
+    db_job_add_bytes(job, &upload, 8, params, 6, data, len);
     api_db_run(req, job, 0, uploaded);
 }
 
@@ -265,20 +247,8 @@ static void downloaded(struct http_request *req, struct db_job *job)
         http_problem(req, 404, "not_found", NULL);
         return;
     }
-    const char *hex = PQgetvalue(res, 0, 2);
-    size_t hexlen = (size_t)PQgetlength(res, 0, 2);
-    if (hexlen < 2 || hex[0] != '\\' || hex[1] != 'x' || hexlen % 2 != 0) {
-        http_problem(req, 500, "internal", "证明材料内容格式异常（bytea_output 应为 hex）");
-        return;
-    }
-    size_t len = (hexlen - 2) / 2;
-    unsigned char *bytes = malloc(len ? len : 1);
-    if (bytes == NULL)
-        abort();
-    for (size_t i = 0; i < len; i++) {
-        int hi = hex_digit(hex[2 + 2 * i]), lo = hex_digit(hex[3 + 2 * i]);
-        bytes[i] = (unsigned char)(hi * 16 + lo);
-    }
+    const char *bytes = PQgetvalue(res, 0, 2);
+    size_t len = (size_t)PQgetlength(res, 0, 2);
     const char *name = PQgetvalue(res, 0, 0);
     const struct evidence_type *t = evidence_type_of_media(PQgetvalue(res, 0, 1));
     const char *ascii = arena_printf(&req->arena, "evidence-%s.%s", http_param(req, "evidence_id"),
@@ -291,7 +261,6 @@ static void downloaded(struct http_request *req, struct db_job *job)
     http_add_header(req, "Content-Security-Policy", "sandbox");
     http_add_header(req, "Cache-Control", "private, no-store");
     http_reply(req, 200, PQgetvalue(res, 0, 1), bytes, len);
-    free(bytes);
 }
 
 static void handle_download(struct http_request *req)
@@ -306,6 +275,7 @@ static void handle_download(struct http_request *req)
     const char *params[] = {station, year, evidence, api_caller_json(req)};
     struct db_job *job = api_job(req);
     db_job_add(job, &download, 4, params);
+    db_job_binary_results(job);
     api_db_run(req, job, DB_RETRY_SAFE, downloaded);
 }
 

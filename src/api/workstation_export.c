@@ -1,8 +1,9 @@
-/* Exports of the workstations (GET /api/v1/workstations/export) and of a year's annual
- * reports (GET /api/v1/workstations/reports/{year}/export), as XLSX or CSV through
- * api/export_stream: Chinese headers and labels, never codes. Staff only; staff read every
- * station, so county staff get all rows. No contact data of any person is exported: the
- * academicians in residence appear by name only (names are not masked anywhere in siku). */
+/* Exports of the workstations (GET /api/v1/workstations/export; the XLSX adds their counts by
+ * region and status) and of a year's annual reports
+ * (GET /api/v1/workstations/reports/{year}/export), as XLSX or CSV through api/export_stream:
+ * Chinese headers and labels, never codes. Staff only; staff read every station, so county staff
+ * get all rows. No contact data of any person is exported: the academicians in residence appear by
+ * name only (names are not masked anywhere in siku). */
 #include "api/access.h"
 #include "api/api_db.h"
 #include "api/app.h"
@@ -51,6 +52,32 @@ static struct db_stmt list_rows = {
     " ORDER BY coalesce(g.sort_order, 2147483647), w.id LIMIT $11::int",
     11, 0};
 
+/* $1..$8 the filters of the list: the stations counted by region and status, with the levels
+ * and the demonstration stations, regions in their order, then the city-wide total (those
+ * without a region as 未填地区). */
+static struct db_stmt list_regions = {
+    "workstation_export_regions",
+    "SELECT CASE WHEN GROUPING(w.region_code) = 1 THEN '全市合计'"
+    "   ELSE coalesce(g.name, '未填地区') END,"
+    " count(*) FILTER (WHERE w.status = 'planning')::text,"
+    " count(*) FILTER (WHERE w.status = 'running')::text,"
+    " count(*) FILTER (WHERE w.status = 'suspended')::text,"
+    " count(*) FILTER (WHERE w.status = 'revoked')::text,"
+    " count(*) FILTER (WHERE w.status = 'concluded')::text,"
+    " count(*) FILTER (WHERE w.level = 'provincial')::text,"
+    " count(*) FILTER (WHERE w.level = 'city')::text,"
+    " count(*) FILTER (WHERE w.demonstration_year IS NOT NULL)::text, count(*)::text"
+    " FROM workstations w LEFT JOIN regions g ON g.code = w.region_code"
+    " WHERE workstation_can_read(w, $1::jsonb) AND (w.archived_at IS NULL OR $2::boolean)"
+    "   AND ($3::text IS NULL OR w.status = $3) AND ($4::text IS NULL OR w.level = $4)"
+    "   AND ($5::text IS NULL OR w.region_code = $5)"
+    "   AND ($6::text IS NULL OR w.industry_code = $6)"
+    "   AND ($7::bigint IS NULL OR w.host_enterprise_id = $7::bigint)"
+    "   AND ($8::boolean IS NULL OR (w.demonstration_year IS NOT NULL) = $8::boolean)"
+    " GROUP BY ROLLUP ((w.region_code, g.name, g.sort_order))"
+    " ORDER BY GROUPING(w.region_code), g.sort_order NULLS LAST",
+    8, 0};
+
 static const struct export_column list_columns[] = {
     {"编号", 0, 8, EXPORT_INTEGER},       {"名称", 1, 30, EXPORT_TEXT},
     {"依托单位", 2, 30, EXPORT_TEXT},     {"级别", 3, 8, EXPORT_TEXT},
@@ -63,6 +90,17 @@ static const struct export_column list_columns[] = {
 };
 static const struct export_table list_table = {
     "院士工作站", list_columns, sizeof list_columns / sizeof list_columns[0], true, true};
+
+static const struct export_column list_sum_columns[] = {
+    {"地区", 0, 16, EXPORT_TEXT},   {"筹建", 1, 8, EXPORT_INTEGER},
+    {"运行", 2, 8, EXPORT_INTEGER}, {"暂停", 3, 8, EXPORT_INTEGER},
+    {"撤销", 4, 8, EXPORT_INTEGER}, {"验收结题", 5, 10, EXPORT_INTEGER},
+    {"省级", 6, 8, EXPORT_INTEGER}, {"市级", 7, 8, EXPORT_INTEGER},
+    {"示范", 8, 8, EXPORT_INTEGER}, {"合计", 9, 8, EXPORT_INTEGER},
+};
+static const struct export_table list_sum_table = {
+    "按地区和状态汇总", list_sum_columns, sizeof list_sum_columns / sizeof list_sum_columns[0],
+    true, false};
 
 /* ---- a year's reports ---- */
 
@@ -77,7 +115,7 @@ static struct db_stmt report_rows = {
     " r.joint_projects_new::text, r.joint_projects_ongoing::text, r.rd_input::text,"
     " r.patents_applied::text, r.patents_granted::text, r.invention_patents_granted::text,"
     " r.new_products::text, r.standards::text, r.papers::text, r.new_product_revenue::text,"
-    " r.talents_trained::text, r.awards::text,"
+    " r.talents_trained::text, r.awards::text, r.summary,"
     " coalesce(g.sort_order, 2147483647)::text, w.id::text"
     " FROM workstations w"
     " LEFT JOIN workstation_reports r ON r.workstation_id = w.id AND r.year = $1::int"
@@ -119,6 +157,7 @@ static const struct export_column report_columns[] = {
     {"新产品", 14, 8, EXPORT_INTEGER},         {"标准", 15, 8, EXPORT_INTEGER},
     {"论文", 16, 8, EXPORT_INTEGER},           {"新产品销售收入（万元）", 17, 20, EXPORT_DEC2},
     {"培养人才", 18, 10, EXPORT_INTEGER},      {"获奖", 19, 8, EXPORT_INTEGER},
+    {"年度总结", 20, 60, EXPORT_WRAPPED},
 };
 static const struct export_table report_table = {
     "年度报告", report_columns, sizeof report_columns / sizeof report_columns[0], true, true};
@@ -189,6 +228,9 @@ static void handle_list_export(struct http_request *req)
     ep->name = "院士工作站名录";
     ep->table = &list_table;
     ep->page = &list_rows;
+    ep->summary = &list_sum_table;
+    ep->summary_stmt = &list_regions;
+    ep->nsummary = 8;
     export_paged_run(req, ep);
 }
 
@@ -229,7 +271,8 @@ static void handle_reports_export(struct http_request *req)
 
 void workstation_export_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&list_rows, &report_rows, &report_regions, NULL};
+    static struct db_stmt *const stmts[] = {&list_rows, &list_regions, &report_rows,
+                                            &report_regions, NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {
         {.method = HTTP_GET,

@@ -6,6 +6,7 @@
 #include "api/api_db.h"
 #include "api/app.h"
 #include "api/constraints.h"
+#include "api/workstations.h"
 #include "api/list.h"
 #include "api/list_call.h"
 #include "api/resource.h"
@@ -21,14 +22,14 @@
 #include <event2/buffer.h>
 #include <string.h>
 
-static const char *const search_fields[] = {"name", "description", NULL};
+const char *const workstation_search_fields[] = {"name", "description", NULL};
 static const char *const team_roles[] = {"lead", "member", NULL};
 
 #define STAFF   ROLES_STAFF
 #define READERS (ROLES_STAFF | ROLE_ENTERPRISE)
 #define MAX_ID  999999999999999LL
 
-static const struct field_spec fields[] = {
+const struct field_spec workstation_fields[] = {
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, 0, NULL, 0, NULL},
     {"host_enterprise_id", FIELD_INT, FIELD_REQUIRED, 1, MAX_ID, 0, NULL, 0, NULL},
     {"level", FIELD_ENUM, 0, 0, 0, 0, workstation_level_names, 0, NULL},
@@ -478,14 +479,15 @@ static void handle_team(struct http_request *req)
 
 static void handle_create(struct http_request *req)
 {
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_CREATE);
+    cJSON *clean = api_validated_body(req, workstation_fields, VALIDATE_CREATE);
     if (clean == NULL)
         return;
     if (!api_region_in_scope(req, clean, false)) {
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {api_json_text(req, clean), api_search_terms(req, clean, search_fields),
+    const char *params[] = {api_json_text(req, clean),
+                            api_search_terms(req, clean, workstation_search_fields),
                             api_caller_json(req)};
     cJSON_Delete(clean);
     api_create(req, &insert, 3, params, "/api/v1/workstations/");
@@ -496,7 +498,7 @@ static void handle_patch(struct http_request *req)
     const char *id, *version;
     if (!api_parse_id(req, "id", &id) || !api_if_match(req, &version))
         return;
-    cJSON *clean = api_validated_body(req, fields, VALIDATE_PATCH);
+    cJSON *clean = api_validated_body(req, workstation_fields, VALIDATE_PATCH);
     if (clean == NULL)
         return;
     if (!api_region_in_scope(req, clean, false)) {
@@ -504,7 +506,7 @@ static void handle_patch(struct http_request *req)
         return;
     }
     const char *params[] = {id, api_json_text(req, clean),
-                            api_search_terms(req, clean, search_fields), version,
+                            api_search_terms(req, clean, workstation_search_fields), version,
                             api_caller_json(req)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);

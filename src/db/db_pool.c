@@ -12,6 +12,7 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -63,6 +64,13 @@ struct pconn {
     int ring_count;
     uint64_t head_since_ns; /* when the oldest job in flight started to run */
     int backoff_ms;
+    struct db_snapshot *snapshot; /* holds the connection: no other job may run on it */
+};
+
+struct db_snapshot {
+    struct db_pool *pool;
+    struct pconn *conn; /* NULL until its first job starts, and once the connection is lost */
+    bool lost;
 };
 
 struct db_job {
@@ -71,7 +79,11 @@ struct db_job {
     const struct db_stmt *stmts[DB_MAX_QUERIES];
     int nparams[DB_MAX_QUERIES];
     const char **values[DB_MAX_QUERIES];
+    int *lengths[DB_MAX_QUERIES]; /* NULL unless a parameter is binary */
+    int *formats[DB_MAX_QUERIES];
     int nqueries;
+    struct db_snapshot *snap; /* the snapshot it runs in, or NULL */
+    int result_format;        /* 0 text, 1 binary */
     PGresult *results[DB_MAX_QUERIES];
     enum db_status status;
     enum db_status fail_with; /* for a job failed before it ran */
@@ -103,6 +115,7 @@ struct db_pool {
     bool last_connect_failed;
     bool freeing;
     time_t last_warning;
+    int snapshots; /* connections held by snapshots */
 };
 
 /* Process-wide metrics over every pool. */
@@ -153,10 +166,11 @@ static bool conn_alive(const struct pconn *c)
            c->state == PC_DRAINING;
 }
 
-/* A connection that takes new jobs now. */
+/* A connection that takes new jobs now (a snapshot's connection takes only its jobs). */
 static bool conn_open_for_jobs(const struct pconn *c)
 {
-    return (c->state == PC_IDLE || c->state == PC_BUSY) && c->ring_count < depth_of(c->pool);
+    return (c->state == PC_IDLE || c->state == PC_BUSY) && c->ring_count < depth_of(c->pool) &&
+           c->snapshot == NULL;
 }
 
 static bool pool_any_alive(const struct db_pool *p)
@@ -246,6 +260,30 @@ void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
     job->values[i] = arena_alloc(&job->arena, sizeof(char *) * (size_t)(nparams ? nparams : 1));
     for (int k = 0; k < nparams; k++)
         job->values[i][k] = values[k] ? arena_strdup(&job->arena, values[k]) : NULL;
+}
+
+void db_job_add_bytes(struct db_job *job, const struct db_stmt *stmt, int nparams,
+                      const char *const *values, int bytes_index, const void *data, size_t len)
+{
+    if (bytes_index < 0 || bytes_index >= nparams || len > INT_MAX) {
+        log_error("db_job_add_bytes: statement %s: bad binary parameter", stmt->name);
+        abort();
+    }
+    const char *copy[DB_MAX_PARAMS];
+    for (int k = 0; k < nparams && k < DB_MAX_PARAMS; k++)
+        copy[k] = k == bytes_index ? NULL : values[k];
+    db_job_add(job, stmt, nparams, copy);
+    int i = job->nqueries - 1;
+    job->lengths[i] = arena_calloc(&job->arena, sizeof(int) * (size_t)nparams);
+    job->formats[i] = arena_calloc(&job->arena, sizeof(int) * (size_t)nparams);
+    job->values[i][bytes_index] = data;
+    job->lengths[i][bytes_index] = (int)len;
+    job->formats[i][bytes_index] = 1;
+}
+
+void db_job_binary_results(struct db_job *job)
+{
+    job->result_format = 1;
 }
 
 static void job_clear_results(struct db_job *job)
@@ -499,17 +537,42 @@ static bool send_job(struct pconn *c, struct db_job *job, struct inflight *f)
     }
     for (int i = 0; i < job->nqueries; i++) {
         const struct db_stmt *st = job->stmts[i];
-        if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], NULL, NULL, 0))
+        if (!PQsendQueryPrepared(c->pg, st->name, job->nparams[i], job->values[i], job->lengths[i],
+                                 job->formats[i], job->result_format))
             return false;
         f->expect[f->nexpect++] = (struct expect){EXPECT_EXEC, i};
     }
     return PQpipelineSync(c->pg) == 1;
 }
 
+/* Sends sql (no parameters, no result wanted) as a pipeline of its own. */
+static bool send_plain(struct pconn *c, const char *sql)
+{
+    struct inflight *f = ring_push(c);
+    f->expect[f->nexpect++] = (struct expect){EXPECT_EXEC, 0};
+    return PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+           PQpipelineSync(c->pg) == 1;
+}
+
+/* The first job of a snapshot takes c: the transaction begins in a pipeline of its own, as
+ * the isolation level must be set before the job's PREPAREs take a snapshot. */
+static bool snapshot_attach(struct pconn *c, struct db_snapshot *snap)
+{
+    snap->conn = c;
+    c->snapshot = snap;
+    c->pool->snapshots++;
+    return send_plain(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
 static void conn_start_job(struct pconn *c, struct db_job *job)
 {
     if (c->ring_count == 0)
         c->head_since_ns = now_ns();
+    if (job->snap && job->snap->conn == NULL && !snapshot_attach(c, job->snap)) {
+        conn_broken(c, PQerrorMessage(c->pg));
+        job_fail_soon(job, DB_UNAVAILABLE);
+        return;
+    }
     struct inflight *f = ring_push(c);
     f->job = job;
     job->conn = c;
@@ -583,7 +646,7 @@ static void pipeline_done(struct pconn *c)
         job->slot = NULL;
         job->conn = NULL;
         bool retry = job->status == DB_ERROR && strcmp(job->sqlstate, "26000") == 0 &&
-                     (job->flags & DB_RETRY_SAFE) && job->attempts < 2;
+                     (job->flags & DB_RETRY_SAFE) && job->attempts < 2 && job->snap == NULL;
         if (retry) {
             job_clear_results(job);
             queue_insert(job, true);
@@ -652,6 +715,12 @@ static void io_write_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_close(struct pconn *c)
 {
+    if (c->snapshot) {
+        c->snapshot->conn = NULL;
+        c->snapshot->lost = true;
+        c->snapshot = NULL;
+        c->pool->snapshots--;
+    }
     if (c->sock_ev) {
         event_free(c->sock_ev);
         c->sock_ev = NULL;
@@ -713,7 +782,7 @@ static void rescue_inflight(struct pconn *c)
         job->slot = NULL;
         job->conn = NULL;
         job_clear_results(job);
-        if ((job->flags & DB_RETRY_SAFE) && job->attempts < 2 && !p->freeing &&
+        if ((job->flags & DB_RETRY_SAFE) && job->attempts < 2 && !p->freeing && job->snap == NULL &&
             nagain < (int)(sizeof again / sizeof again[0]))
             again[nagain++] = job;
         else
@@ -858,12 +927,31 @@ static void conn_connect(struct pconn *c)
     connect_wait(c, PGRES_POLLING_WRITING);
 }
 
+/* Snapshots may hold all connections but one, so that other requests keep moving while
+ * exports run. */
+static bool snapshot_may_start(const struct db_job *job)
+{
+    const struct db_pool *p = job->pool;
+    int limit = p->cfg.size > 1 ? p->cfg.size - 1 : 1;
+    return job->snap == NULL || job->snap->conn != NULL || p->snapshots < limit;
+}
+
+/* The first queued job that may start now: in order, but a snapshot that must wait for a
+ * held connection to come back does not hold up the jobs behind it. */
+static struct db_job *queue_next(struct db_pool *p)
+{
+    for (struct db_job *job = TAILQ_FIRST(&p->queue); job != NULL; job = TAILQ_NEXT(job, link))
+        if (snapshot_may_start(job))
+            return job;
+    return NULL;
+}
+
 /* Sends queued jobs on c while it has room. */
 static void conn_take_next(struct pconn *c)
 {
     struct db_pool *p = c->pool;
-    while (conn_open_for_jobs(c) && !TAILQ_EMPTY(&p->queue)) {
-        struct db_job *job = TAILQ_FIRST(&p->queue);
+    struct db_job *job;
+    while (conn_open_for_jobs(c) && (job = queue_next(p)) != NULL) {
         queue_remove(job);
         if ((job->flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
             job_finish(job, DB_SCHEMA_BEHIND);
@@ -1004,7 +1092,20 @@ void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn 
         job_fail_soon(job, DB_OK);
         return;
     }
-    struct pconn *c = TAILQ_EMPTY(&p->queue) ? least_loaded(p) : NULL;
+    if (job->snap && (job->snap->lost || job->snap->conn)) {
+        /* A snapshot's later job: on its connection or nowhere. */
+        struct pconn *held = job->snap->conn;
+        if (held == NULL || (held->state != PC_IDLE && held->state != PC_BUSY))
+            job_fail_soon(job, DB_UNAVAILABLE);
+        else if ((flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current())
+            job_fail_soon(job, DB_SCHEMA_BEHIND);
+        else
+            conn_start_job(held, job);
+        return;
+    }
+    /* Straight to a connection unless a job that could start is waiting (FIFO); a snapshot
+     * waiting for a held connection to come back does not count. */
+    struct pconn *c = queue_next(p) == NULL && snapshot_may_start(job) ? least_loaded(p) : NULL;
     if (c != NULL) {
         if ((flags & DB_NEEDS_SCHEMA) && p->cfg.schema_current && !p->cfg.schema_current()) {
             job_fail_soon(job, DB_SCHEMA_BEHIND);
@@ -1025,6 +1126,45 @@ void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn 
     uint64_t wait = (uint64_t)p->cfg.queue_timeout_ms * 1000000u;
     uint64_t left = job->deadline_ns - now;
     arm(job->timer, wait < left ? wait : left);
+}
+
+/* ---- snapshots ---- */
+
+struct db_snapshot *db_snapshot_new(struct db_pool *pool)
+{
+    struct db_snapshot *snap = xcalloc(1, sizeof *snap);
+    snap->pool = pool;
+    return snap;
+}
+
+struct db_job *db_snapshot_job(struct db_snapshot *snap)
+{
+    struct db_job *job = db_job_new(snap->pool);
+    job->snap = snap;
+    return job;
+}
+
+void db_snapshot_end(struct db_snapshot *snap)
+{
+    struct pconn *c = snap->conn;
+    free(snap);
+    if (c == NULL)
+        return;
+    c->snapshot = NULL;
+    c->pool->snapshots--;
+    if (c->pool->freeing)
+        return; /* the connection is about to close, which ends the transaction */
+    if (c->ring_count == 0)
+        c->head_since_ns = now_ns();
+    /* Pipelined behind whatever is still in flight (a cancelled statement while draining):
+     * the transaction ends before any other job can reach the connection. */
+    if (!send_plain(c, "ROLLBACK")) {
+        conn_broken(c, PQerrorMessage(c->pg));
+        return;
+    }
+    set_state(c, c->state == PC_IDLE ? PC_BUSY : c->state);
+    event_active(c->flush_ev, EV_WRITE, 0);
+    dispatch_queue(c->pool); /* the connection, and a waiting snapshot's turn */
 }
 
 void db_metrics_write(struct evbuffer *out)

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct event_base;
@@ -63,6 +64,15 @@ struct db_job *db_job_new(struct db_pool *pool);
 /* Adds a statement with text parameters (NULL = SQL NULL); values are copied. */
 void db_job_add(struct db_job *job, const struct db_stmt *stmt, int nparams,
                 const char *const *values);
+/* Adds a statement whose parameter number bytes_index (0-based) travels as len raw bytes in
+ * binary format (a bytea: half the size of its hex text, and no copy to make); the other
+ * values are text as for db_job_add. The bytes are not copied: they must stay valid until the
+ * job's done callback has returned (a request's body does). */
+void db_job_add_bytes(struct db_job *job, const struct db_stmt *stmt, int nparams,
+                      const char *const *values, int bytes_index, const void *data, size_t len);
+/* The job's results come back in binary format: a bytea column as its raw bytes (text
+ * columns are the same either way; numbers are not, so keep such jobs to text and bytea). */
+void db_job_binary_results(struct db_job *job);
 void db_job_run(struct db_job *job, int deadline_ms, unsigned flags, db_done_fn done, void *arg);
 /* Abandons a queued or running job: done will not be called; the job is freed. */
 void db_job_cancel(struct db_job *job);
@@ -74,6 +84,22 @@ const char *db_job_constraint(const struct db_job *job); /* violated constraint,
 int db_job_failed_index(const struct db_job *job);       /* statement that failed, or -1 */
 int db_job_nresults(const struct db_job *job);
 PGresult *db_job_result(const struct db_job *job, int i);
+
+/* ---- snapshots ----
+ * A read that spans several jobs but must see one state of the data (an export read page by
+ * page): the snapshot holds one connection in a REPEATABLE READ READ ONLY transaction, and
+ * its jobs run there one after another, so every page sees the data as of the first. While
+ * it is held, the connection takes no other job; db_snapshot_end rolls the transaction back
+ * and gives the connection back. If the connection is lost, the snapshot's later jobs fail
+ * with DB_UNAVAILABLE (they are never re-sent elsewhere: the snapshot is gone). */
+struct db_snapshot;
+
+struct db_snapshot *db_snapshot_new(struct db_pool *pool);
+/* A new job that runs inside the snapshot (run it with db_job_run as usual). Run one at a
+ * time: the next after the previous one's done callback. */
+struct db_job *db_snapshot_job(struct db_snapshot *snap);
+/* Ends the transaction, frees the snapshot. Not while one of its jobs is queued or running. */
+void db_snapshot_end(struct db_snapshot *snap);
 
 /* Whether the pool has at least one working connection. */
 bool db_pool_up(const struct db_pool *pool);

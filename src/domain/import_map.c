@@ -44,8 +44,33 @@ static size_t decode(const unsigned char *s, unsigned *cp)
 
 static bool is_space(unsigned cp)
 {
-    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x3000 ||
-           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0xFEFF;
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
+char *import_fold(const char *in)
+{
+    const unsigned char *s = (const unsigned char *)(in ? in : "");
+    char *out = xmalloc(strlen((const char *)s) + 1);
+    size_t o = 0;
+    while (*s) {
+        unsigned cp;
+        size_t n = decode(s, &cp);
+        if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII: 3 bytes become 1 */
+            cp -= 0xFEE0;
+        if (!is_space(cp)) {
+            if (cp < 0x80)
+                out[o++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            else {
+                memcpy(out + o, s, n);
+                o += n;
+            }
+        }
+        s += n;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 static void cut(char *s, const char *what)

@@ -52,6 +52,12 @@ struct cJSON *import_row_build(const struct import_column *columns, const struct
                                const struct import_header *h, const struct import_cells *row,
                                unsigned role, const struct cJSON *defaults, struct cJSON *report);
 
+/* The fold every natural key of an import is compared under: full-width ASCII (U+FF01..U+FF5E)
+ * read as half-width, white space of every kind dropped, ASCII letters lower-cased. SQL's
+ * import_fold() (migration 0025) does the same by NFKC, which folds a little more. Returns a new
+ * string (never longer than in; caller frees). */
+char *import_fold(const char *in);
+
 /* Adds {row, column, reason} to report. */
 void import_report_add(struct cJSON *report, size_t row, const char *column, const char *reason);
 

@@ -41,6 +41,12 @@ user() { # username role password [binding flags...]
 ENTERPRISE=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM enterprises WHERE region_code = '321003' ORDER BY id LIMIT 1")
 user guanli admin Siku-admin-2026
 user qiye enterprise Siku-company-2026 --enterprise "$ENTERPRISE"
+user xianqu county_staff Siku-county-2026 --region 321003
+# Panels draw only experts with an account to confirm and score with: a dozen who consented
+# and are available get one (they never sign in here; the test gives a drawn one a login).
+"${PSQL[@]}" -d "$CONN" -c "INSERT INTO users (username, display_name, role, expert_id, password_hash)
+    SELECT 'shenping' || id, name, 'expert', id, 'x' FROM experts
+    WHERE consent AND available AND archived_at IS NULL ORDER BY id LIMIT 12" >/dev/null
 
 # A published demand to rank and propose experts for.
 SIKU_TEST_DEMAND=$("${PSQL[@]}" -d "$CONN" -tAc "SELECT id FROM demands WHERE status = 'published' AND archived_at IS NULL ORDER BY id LIMIT 1")

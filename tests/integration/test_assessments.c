@@ -343,6 +343,21 @@ START_TEST(test_adjust_keeps_computed_and_reranks)
     t_resp_free(r);
     snprintf(path, sizeof path, "/api/v1/assessments/2025/results/%s", st[5]);
     ck_assert_int_eq(status_of(city, "PATCH", path, "{\"score\":50,\"reason\":\"x\"}"), 404);
+    /* The grade of an adjusted score, at and just below each threshold (85, 75, 60). */
+    snprintf(path, sizeof path, "/api/v1/assessments/2025/results/%s", st[3]);
+    static const struct {
+        const char *score, *grade;
+    } bounds[] = {{"85", "excellent"}, {"84.99", "good"}, {"75", "good"},
+                  {"74.99", "pass"},   {"60", "pass"},    {"59.99", "fail"}};
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        char body[96];
+        snprintf(body, sizeof body, "{\"score\":%s,\"reason\":\"边界\"}", bounds[i].score);
+        r = req(city, "PATCH", path, body);
+        expect(r, 200);
+        ck_assert_msg(strcmp(t_json_str(r->json, "grade"), bounds[i].grade) == 0, "%s: %s",
+                      bounds[i].score, t_json_str(r->json, "grade"));
+        t_resp_free(r);
+    }
     /* Back to the computed score. */
     snprintf(path, sizeof path, "/api/v1/assessments/2025/results/%s", st[3]);
     ck_assert_int_eq(status_of(city, "PATCH", path, "{\"score\":61,\"reason\":\"复核\"}"), 200);
@@ -431,25 +446,31 @@ START_TEST(test_export_xlsx_and_csv)
     free(type);
     ck_assert(memcmp(r->body, "\xEF\xBB\xBF", 3) == 0);
     /* Header, then one line per running station, in rank order. */
-    int lines = 0;
+    int lines = 0, tied = 0;
     bool found = false;
     for (char *line = strtok(r->body + 3, "\r\n"); line; line = strtok(NULL, "\r\n")) {
         if (lines == 0)
-            ck_assert_str_eq(line, "名次,工作站编号,工作站名称,依托企业,所在地区,计算得分,"
+            ck_assert_str_eq(line, "名次,并列,工作站编号,工作站名称,依托企业,所在地区,计算得分,"
                                    "调整得分,调整理由,最终得分,等级,示范典型推荐,评分状态,"
                                    "报告问题");
         if (strstr(line, "考核站C")) {
             char want_line[256];
             snprintf(want_line, sizeof want_line,
-                     "1,%s,考核站C,扬州甲科技有限公司,江都区,70.00,95.00,"
+                     "1,,%s,考核站C,扬州甲科技有限公司,江都区,70.00,95.00,"
                      "现场核查：制度建设材料补齐,95.00,优秀,,已评分,院士在站天数多于服务活动记录",
                      st[2]);
             ck_assert_str_eq(line, want_line);
             found = true;
         }
+        /* A and B share rank 2 (90 each): shown as 并列. */
+        if (strstr(line, "考核站A") || strstr(line, "考核站B")) {
+            ck_assert_msg(strncmp(line, "2,是,", strlen("2,是,")) == 0, "%s", line);
+            tied++;
+        }
         lines++;
     }
     ck_assert(found);
+    ck_assert_int_eq(tied, 2);
     ck_assert_int_eq(lines, 7);
     t_resp_free(r);
     ck_assert_int_eq(status_of(city, "GET", "/api/v1/assessments/2025/export?format=pdf", NULL),

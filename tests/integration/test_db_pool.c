@@ -25,6 +25,14 @@ static struct db_stmt st_insert = {"t_insert", "INSERT INTO t_items VALUES ($1::
 static struct db_stmt st_count = {"t_count", "SELECT count(*) FROM t_items", 0, 0};
 static struct db_stmt st_sleep = {"t_sleep", "SELECT pg_sleep($1::float8)", 1, 0};
 static struct db_stmt st_echo = {"t_echo", "SELECT $1::text || '!'", 1, 0};
+static struct db_stmt st_bytes = {"t_bytes",
+                                  "SELECT $1::text || length($2::bytea) || ':' ||"
+                                  " get_byte($2::bytea, 0) || ',' || get_byte($2::bytea, 5)",
+                                  2, 0};
+static struct db_stmt st_xact = {"t_xact",
+                                 "SELECT current_setting('transaction_isolation') || ' ' ||"
+                                 " current_setting('transaction_read_only')",
+                                 0, 0};
 static struct db_stmt st_prepared = {"t_prepared",
                                      "SELECT count(*) FROM pg_prepared_statements "
                                      "WHERE name = 't_echo'",
@@ -70,8 +78,8 @@ static void setup(void)
 {
     t_db_create(dbname, false);
     snprintf(conninfo, sizeof conninfo, "%s user=siku dbname=%s", getenv("SIKU_TEST_PG"), dbname);
-    static struct db_stmt *const all[] = {&st_create, &st_insert,   &st_count, &st_sleep,
-                                          &st_echo,   &st_prepared, NULL};
+    static struct db_stmt *const all[] = {&st_create,   &st_insert, &st_count, &st_sleep, &st_echo,
+                                          &st_prepared, &st_bytes,  &st_xact,  NULL};
     db_stmt_register_all(all);
     base = event_base_new();
     struct db_pool_config cfg = {.conninfo = conninfo,
@@ -136,6 +144,102 @@ START_TEST(test_parameters_travel_as_values_not_sql)
     run(job, 5000, &o);
     ck_assert_int_eq(o.status, DB_OK);
     ck_assert_str_eq(o.value, "x'; DROP TABLE t_items; --!");
+}
+END_TEST
+
+START_TEST(test_bytes_travel_binary_with_nul_and_high_bytes)
+{
+    struct outcome o;
+    static const unsigned char data[] = {0x00, 0xff, 0x5c, 0x78, 0x27, 0x80, 0x00};
+    const char *v[] = {"len=", NULL};
+    struct db_job *job = db_job_new(pool);
+    db_job_add_bytes(job, &st_bytes, 2, v, 1, data, sizeof data);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    ck_assert_str_eq(o.value, "len=7:0,128");
+}
+END_TEST
+
+/* A snapshot's jobs see the data as of its first, whatever commits in between on the other
+ * connection; the snapshot's connection takes no other job meanwhile; once it ends, the
+ * pool sees the new data and uses both connections again. */
+START_TEST(test_snapshot_jobs_see_one_state)
+{
+    struct outcome o;
+    struct db_snapshot *snap = db_snapshot_new(pool);
+    struct db_job *job = db_snapshot_job(snap);
+    db_job_add(job, &st_count, 0, NULL);
+    db_job_add(job, &st_xact, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    ck_assert_str_eq(o.value, "repeatable read on");
+    job = db_snapshot_job(snap);
+    db_job_add(job, &st_count, 0, NULL);
+    run(job, 5000, &o);
+    char first[64];
+    snprintf(first, sizeof first, "%s", o.value);
+    for (int i = 0; i < 4; i++) { /* other jobs go to the other connection and commit */
+        char id[16];
+        snprintf(id, sizeof id, "%d", 100 + i);
+        const char *v[] = {id, "meanwhile"};
+        job = db_job_new(pool);
+        db_job_add(job, &st_insert, 2, v);
+        run(job, 5000, &o);
+        ck_assert_int_eq(o.status, DB_OK);
+    }
+    job = db_snapshot_job(snap);
+    db_job_add(job, &st_count, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    ck_assert_str_eq(o.value, first);
+    db_snapshot_end(snap);
+    job = db_job_new(pool);
+    db_job_add(job, &st_count, 0, NULL);
+    db_job_add(job, &st_xact, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    ck_assert_str_eq(o.value, "read committed off");
+    job = db_job_new(pool);
+    db_job_add(job, &st_count, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(atoi(o.value), atoi(first) + 4);
+}
+END_TEST
+
+/* Snapshots hold at most all connections but one: with two, a second snapshot waits for the
+ * first to end, while ordinary jobs keep running on the other connection. */
+START_TEST(test_second_snapshot_waits_and_others_keep_running)
+{
+    struct outcome o, waiting;
+    struct db_snapshot *first = db_snapshot_new(pool), *second = db_snapshot_new(pool);
+    struct db_job *job = db_snapshot_job(first);
+    db_job_add(job, &st_count, 0, NULL);
+    run(job, 5000, &o);
+    ck_assert_int_eq(o.status, DB_OK);
+    memset(&waiting, 0, sizeof waiting);
+    job = db_snapshot_job(second);
+    db_job_add(job, &st_xact, 0, NULL);
+    db_job_run(job, 5000, 0, on_done, &waiting);
+    for (int i = 0; i < 20; i++) {
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        usleep(10000);
+    }
+    ck_assert(!waiting.done);
+    for (int i = 0; i < 3; i++) {
+        const char *v[] = {"meanwhile"};
+        job = db_job_new(pool);
+        db_job_add(job, &st_echo, 1, v);
+        run(job, 5000, &o);
+        ck_assert_int_eq(o.status, DB_OK);
+        ck_assert_str_eq(o.value, "meanwhile!");
+    }
+    ck_assert(!waiting.done);
+    db_snapshot_end(first);
+    while (!waiting.done)
+        event_base_loop(base, EVLOOP_ONCE);
+    ck_assert_int_eq(waiting.status, DB_OK);
+    ck_assert_str_eq(waiting.value, "repeatable read on");
+    db_snapshot_end(second);
 }
 END_TEST
 
@@ -225,6 +329,9 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_job_statements_commit_together_or_not_at_all);
     tcase_add_test(tc, test_parameters_travel_as_values_not_sql);
     tcase_add_test(tc, test_statement_is_prepared_once_per_connection);
+    tcase_add_test(tc, test_bytes_travel_binary_with_nul_and_high_bytes);
+    tcase_add_test(tc, test_snapshot_jobs_see_one_state);
+    tcase_add_test(tc, test_second_snapshot_waits_and_others_keep_running);
     tcase_add_test(tc, test_deadline_gives_timeout_and_connection_recovers);
     tcase_add_test(tc, test_server_statement_timeout_is_an_error_with_sqlstate);
     tcase_add_test(tc, test_terminated_backend_is_replaced);

@@ -406,21 +406,31 @@ START_TEST(hostile_files_are_refused_and_change_nothing)
 }
 END_TEST
 
-START_TEST(templates_download_and_import_back)
+/* The library's CSV template (its headers starting with head, after a BOM) with row after it
+ * imports: one record inserted. */
+static void import_template_row(const char *library, const char *head, const char *row)
 {
-    struct t_resp *r =
-        t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.csv", NULL);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/imports/%s/template.csv", library);
+    struct t_resp *r = t_request_as(&srv, admin, "GET", path, NULL);
     t_expect_status(r, 200);
-    ck_assert(memcmp(r->body, "\xEF\xBB\xBF企业名称,统一社会信用代码", 3 + 37) == 0);
-    char csv[1024];
-    snprintf(csv, sizeof csv, "%.*s扬州模板公司,%s,321003,,,,,,,\r\n", (int)r->len, r->body,
-             credit(701, "321003"));
+    ck_assert(r->len > 3 + strlen(head) && memcmp(r->body, "\xEF\xBB\xBF", 3) == 0 &&
+              memcmp(r->body + 3, head, strlen(head)) == 0);
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%.*s%s\r\n", (int)r->len, r->body, row);
     t_resp_free(r);
-    r = upload(admin, NULL, csv, strlen(csv));
+    r = upload_to(library, admin, NULL, csv, strlen(csv));
     t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 1);
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/enterprises/template.xlsx", NULL);
+}
+
+/* The library's XLSX template opens with these headers (NULL-terminated). */
+static void assert_xlsx_template(const char *library, const char *const *heads)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/imports/%s/template.xlsx", library);
+    struct t_resp *r = t_request_as(&srv, admin, "GET", path, NULL);
     t_expect_status(r, 200);
     const char *err = NULL;
     struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
@@ -428,12 +438,22 @@ START_TEST(templates_download_and_import_back)
     struct import_cells c;
     import_cells_init(&c);
     ck_assert_int_eq(import_xlsx_next(x, &c), 1);
-    ck_assert_str_eq(import_cells_get(&c, 0), "企业名称");
-    ck_assert_str_eq(import_cells_get(&c, 1), "统一社会信用代码");
+    for (size_t i = 0; heads[i]; i++)
+        ck_assert_str_eq(import_cells_get(&c, i), heads[i]);
     import_cells_free(&c);
     import_xlsx_close(x);
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
+}
+
+START_TEST(templates_download_and_import_back)
+{
+    char row[256];
+    snprintf(row, sizeof row, "扬州模板公司,%s,321003,,,,,,,", credit(701, "321003"));
+    import_template_row("enterprises", "企业名称,统一社会信用代码", row);
+    static const char *const heads[] = {"企业名称", "统一社会信用代码", NULL};
+    assert_xlsx_template("enterprises", heads);
+    struct t_resp *r =
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/nothing/template.csv", NULL);
     t_expect_status(r, 404);
     t_resp_free(r);
     r = t_request_as(&srv, admin, "POST", "/api/v1/imports/nothing", "a,b\n");
@@ -755,35 +775,462 @@ END_TEST
 
 START_TEST(expert_and_academician_templates_come_from_the_adapters)
 {
+    import_template_row("experts", "姓名,性别,出生年份,职称",
+                        "模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是");
     struct t_resp *r =
-        t_request_as(&srv, admin, "GET", "/api/v1/imports/experts/template.csv", NULL);
-    t_expect_status(r, 200);
-    const char *head = "\xEF\xBB\xBF姓名,性别,出生年份,职称";
-    ck_assert(r->len > strlen(head) && memcmp(r->body, head, strlen(head)) == 0);
-    char csv[2048];
-    snprintf(csv, sizeof csv,
-             "%.*s模板专家,女,1975.06,研究员,,扬州大学,高校,321003,,,,,,,,,,,是,是\r\n",
-             (int)r->len, r->body);
-    t_resp_free(r);
-    r = experts_upload(admin, NULL, csv);
-    t_expect_status(r, 200);
-    ck_assert_int_eq((int)num(r, "inserted"), 1);
-    t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.csv", NULL);
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.csv", NULL);
     t_expect_status(r, 200);
     ck_assert_ptr_nonnull(strstr(r->body, ",院别,学部,当选年份,与本市关系,关系说明,状态\r\n"));
     t_resp_free(r);
-    r = t_request_as(&srv, admin, "GET", "/api/v1/imports/academicians/template.xlsx", NULL);
+    static const char *const heads[] = {"姓名", NULL};
+    assert_xlsx_template("academicians", heads);
+}
+END_TEST
+
+/* ---- demands and workstations ---- */
+
+/* An enterprise in the library (made as the API would), for rows to name by credit code. */
+static const char *seed_enterprise(int n, const char *region, const char *name)
+{
+    const char *code = credit(n, region);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO enterprises (name, credit_code, region_code) VALUES ('%s', '%s', '%s')",
+             name, code, region);
+    t_db_exec(&srv, sql);
+    return code;
+}
+
+static const char *demands_sql = "SELECT count(*) FROM demands";
+static const char *stations_sql = "SELECT count(*) FROM workstations";
+
+START_TEST(demands_import_as_drafts_from_utf8_and_gb18030_and_a_reimport_updates)
+{
+    char e1[19], e2[19];
+    snprintf(e1, sizeof e1, "%s", seed_enterprise(801, "321003", "扬州需求一号有限公司"));
+    snprintf(e2, sizeof e2, "%s", seed_enterprise(802, "321012", "江都需求二号有限公司"));
+    char csv[4096];
+    snprintf(csv, sizeof csv,
+             "\xEF\xBB\xBF企业统一社会信用代码,企业名称,需求名称,需求类型,需求描述,关键词,行业,"
+             "合作方式,预算下限（万元）,预算上限(万元),截止日期,地区代码\r\n"
+             "%s,扬州需求一号有限公司,锂电池隔膜涂覆工艺改进,技术难题,隔膜涂覆不均匀,"
+             "锂电池、隔膜,C38,联合攻关、技术咨询,10,50,2027/6/30,\r\n"
+             "%s,扬州需求一号有限公司,数字化车间工程师,人才需求,,,电气机械和器材制造业,"
+             "人才培养,,,2027年3月1日,321003\r\n"
+             "%s,,新型电机成果转化,成果转化,,,,,,20,,\r\n",
+             e1, e1, e2);
+    struct t_resp *r = upload_to("demands", admin, "?file_name=demands.csv", csv, strlen(csv));
     t_expect_status(r, 200);
-    const char *err = NULL;
-    struct import_xlsx *x = import_xlsx_open(r->body, r->len, NULL, &err);
-    ck_assert_msg(x != NULL, "%s", err);
-    struct import_cells c;
-    import_cells_init(&c);
-    ck_assert_int_eq(import_xlsx_next(x, &c), 1);
-    ck_assert_str_eq(import_cells_get(&c, 0), "姓名");
-    import_cells_free(&c);
-    import_xlsx_close(x);
+    ck_assert_str_eq(t_json_str(r->json, "library"), "demands");
+    ck_assert_int_eq((int)num(r, "inserted"), 3);
+    t_resp_free(r);
+    /* Drafts, with their creation in the history, the industry's name read as its code and
+     * the region the enterprise's when the row leaves it out. */
+    t_assert_scalar(
+        &srv, "draft/technical_problem/C38/{joint,consulting}/10.00/50.00/2027-06-30/321003", "%s",
+        "SELECT status || '/' || kind || '/' || industry_code || '/' ||"
+        " service_modes::text || '/' || budget_min || '/' || budget_max || '/' ||"
+        " deadline || '/' || region_code FROM demands"
+        " WHERE title = '锂电池隔膜涂覆工艺改进'");
+    t_assert_scalar(&srv, "talent/C38/2027-03-01", "%s",
+                    "SELECT kind || '/' || industry_code || '/' || deadline FROM demands"
+                    " WHERE title = '数字化车间工程师'");
+    t_assert_scalar(&srv, "321012/draft", "%s",
+                    "SELECT region_code || '/' || status FROM demands"
+                    " WHERE title = '新型电机成果转化'");
+    t_assert_scalar(&srv, "3", "%s",
+                    "SELECT count(*) FROM demand_transitions WHERE action = 'create'"
+                    " AND to_status = 'draft' AND from_status IS NULL");
+    t_assert_scalar(&srv, "t", "%s",
+                    "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
+                    " AND record_type = 'demands'");
+    /* Searchable like a demand filed through the API. */
+    r = t_request_as(&srv, admin, "GET", "/api/v1/demands?q=%E9%9A%94%E8%86%9C", NULL); /* 隔膜 */
+    t_expect_status(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    t_resp_free(r);
+    /* The same file again inserts nothing; a title written with other spaces and full-width
+     * letters is the same demand, and its new budget an update. */
+    r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "unchanged"), 3);
+    t_resp_free(r);
+    snprintf(csv, sizeof csv,
+             "统一社会信用代码,需求名称,需求类型,预算（万元）\n"
+             "%s,锂电池隔膜\u3000涂覆工艺改进,技术难题,80\n",
+             e1);
+    r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "80.00/10.00/2", "%s",
+                    "SELECT budget_max || '/' || budget_min || '/' || version FROM demands"
+                    " WHERE title LIKE '锂电池隔膜%%'");
+    /* By its id, a demand may be renamed. */
+    char *id = scalar("SELECT id FROM demands WHERE title = '新型电机成果转化'");
+    snprintf(csv, sizeof csv,
+             "需求编号,企业统一社会信用代码,需求名称,需求类型\n%s,%s,新型永磁电机成果转化,"
+             "成果转化\n",
+             id, e2);
+    r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    t_resp_free(r);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT title FROM demands WHERE id = %s", id);
+    t_assert_scalar(&srv, "新型永磁电机成果转化", "%s", sql);
+    free(id);
+    /* GB18030, as Chinese Excel saves CSV. */
+    char utf8[1024], gb[1024];
+    snprintf(utf8, sizeof utf8,
+             "企业统一社会信用代码,需求名称,需求类型,合作方式\n%s,检测设备共享,设备共享,"
+             "委托研究\n",
+             e2);
+    size_t len;
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    r = upload_to("demands", admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "charset"), "GB18030");
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "equipment/{commissioned}", "%s",
+                    "SELECT kind || '/' || service_modes::text FROM demands"
+                    " WHERE title = '检测设备共享'");
+    t_assert_scalar(&srv, "4", "%s", demands_sql);
+}
+END_TEST
+
+START_TEST(bad_demand_rows_are_reported_by_row_and_column)
+{
+    char e1[19], stranger[19], wrong[19];
+    snprintf(e1, sizeof e1, "%s", seed_enterprise(811, "321003", "扬州坏行一号有限公司"));
+    snprintf(stranger, sizeof stranger, "%s", credit(812, "321003")); /* not in the library */
+    snprintf(wrong, sizeof wrong, "%s", credit(813, "321003"));
+    wrong[17] = wrong[17] == '0' ? '1' : '0';
+    char csv[4096];
+    snprintf(csv, sizeof csv,
+             "企业统一社会信用代码,企业名称,需求名称,需求类型,行业,合作方式,预算下限,预算上限,"
+             "截止日期,地区代码,学科代码\n"
+             "%s,,合格需求甲,技术难题,,,,,,,\n"                         /* 2: good */
+             "%s,,无此企业,技术难题,,,,,,,\n"                           /* 3: SQL */
+             "%s,,校验位错,技术难题,,,,,,,\n"                           /* 4 */
+             "%s,,,技术难题,,,,,,,\n"                                   /* 5: no title */
+             "%s,,类型错,随便,,,,,,,\n"                                 /* 6 */
+             "%s,,行业错,技术难题,不存在的行业,,,,,,\n"                 /* 7: SQL */
+             "%s,,预算错,技术难题,,,很多,,,,\n"                         /* 8 */
+             "%s,,预算颠倒,技术难题,,,100,10,,,\n"                      /* 9: SQL */
+             "%s,,日期错,技术难题,,,,,2027-02-30,,\n"                   /* 10 */
+             "%s,,合格需求　甲,技术难题,,,,,,,\n"                       /* 11: same as 2 */
+             "%s,别家公司,名称不符,技术难题,,,,,,,\n"                   /* 12: SQL */
+             "%s,,地区错,技术难题,,,,,,999999,\n"                       /* 13: SQL */
+             "%s,,方式错,技术难题,,随便,,,,,\n"                         /* 14 */
+             "%s,,学科错,技术难题,,,,,,,999\n"                          /* 15: SQL */
+             "%s,扬州坏行一号有限公司,合格需求乙,合作研发,Z01,,,,,,\n", /* 16: good */
+             e1, stranger, wrong, e1, e1, e1, e1, e1, e1, e1, e1, e1, e1, e1, e1);
+    struct t_resp *r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_str_eq(t_problem_code(r), "import_rejected");
+    ck_assert_msg(reported(r, 4, "企业统一社会信用代码", "校验"), "%s", r->body);
+    ck_assert_msg(reported(r, 5, "需求名称", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "需求类型", "技术难题"), "%s", r->body);
+    ck_assert_msg(reported(r, 8, "预算上限", "数字") || reported(r, 8, "预算下限", "数字"), "%s",
+                  r->body);
+    ck_assert_msg(reported(r, 10, "截止日期", ""), "%s", r->body);
+    ck_assert_msg(
+        reported(r, 11, "需求编号（无编号时为企业统一社会信用代码和需求名称）", "第 2 行"), "%s",
+        r->body);
+    ck_assert_msg(reported(r, 14, "合作方式", "技术转让"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", demands_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM import_rows");
+
+    r = upload_to("demands", admin, "?dry_run=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_msg(reported(r, 3, "企业统一社会信用代码", "企业库中没有"), "%s", r->body);
+    ck_assert_msg(reported(r, 7, "行业", "不存在"), "%s", r->body);
+    ck_assert_msg(reported(r, 9, "预算上限", "不能低于"), "%s", r->body);
+    ck_assert_msg(reported(r, 12, "企业名称", "不符"), "%s", r->body);
+    ck_assert_msg(reported(r, 13, "地区代码", "不存在"), "%s", r->body);
+    ck_assert_msg(reported(r, 15, "学科代码", "“999”不存在"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 13);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", demands_sql);
+
+    r = upload_to("demands", admin, "?partial=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 13);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "合格需求乙/joint_rnd/Z01,合格需求甲/technical_problem/", "%s",
+                    "SELECT string_agg(title || '/' || kind || '/' || coalesce(industry_code, ''),"
+                    " ',' ORDER BY title) FROM demands");
+
+    /* Records that are there but not the import's to change: closed, archived, unknown id. */
+    t_db_exec(&srv, "UPDATE demands SET status = 'closed' WHERE title = '合格需求甲'");
+    t_db_exec(&srv, "UPDATE demands SET archived_at = now() WHERE title = '合格需求乙'");
+    char *archived = scalar("SELECT id FROM demands WHERE title = '合格需求乙'");
+    snprintf(csv, sizeof csv,
+             "需求编号,企业统一社会信用代码,需求名称,需求类型,需求描述\n"
+             ",%s,合格需求甲,技术难题,改\n"
+             "%s,%s,合格需求乙,合作研发,改\n"
+             "999999,%s,无此编号,合作研发,改\n",
+             e1, archived, e1, e1);
+    free(archived);
+    r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "需求名称", "已关闭"), "%s", r->body);
+    ck_assert_msg(reported(r, 3, "需求编号", "已归档"), "%s", r->body);
+    ck_assert_msg(reported(r, 4, "需求编号", "没有编号为 999999"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM demands WHERE description = '改'");
+}
+END_TEST
+
+START_TEST(workstations_from_xlsx_with_labels_and_dates_and_a_reimport_updates)
+{
+    char host[19], other[19];
+    snprintf(host, sizeof host, "%s", seed_enterprise(821, "321003", "扬州建站一号有限公司"));
+    snprintf(other, sizeof other, "%s", seed_enterprise(822, "321012", "江都建站二号有限公司"));
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "工作站名单");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "yyyy-mm-dd");
+    const char *heads[] = {"工作站名称", "依托企业统一社会信用代码",
+                           "依托企业",   "级别",
+                           "行业",       "建站日期",
+                           "协议期限",   "状态",
+                           "示范年份"};
+    for (int i = 0; i < 9; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], NULL);
+    lxw_datetime d1 = {2019, 5, 20, 0, 0, 0}, d2 = {2023, 9, 1, 0, 0, 0};
+    worksheet_write_string(ws, 1, 0, "扬州建站一号院士工作站", NULL);
+    worksheet_write_string(ws, 1, 1, host, NULL);
+    worksheet_write_string(ws, 1, 2, "扬州建站一号有限公司", NULL);
+    worksheet_write_string(ws, 1, 3, "省级", NULL);
+    worksheet_write_string(ws, 1, 4, "电气机械和器材制造业", NULL);
+    worksheet_write_datetime(ws, 1, 5, &d1, date);
+    worksheet_write_string(ws, 1, 6, "2025年5月19日", NULL);
+    worksheet_write_string(ws, 1, 7, "运行", NULL);
+    worksheet_write_number(ws, 1, 8, 2021, NULL);
+    worksheet_write_string(ws, 2, 0, "江都建站二号院士工作站", NULL);
+    worksheet_write_string(ws, 2, 1, other, NULL);
+    worksheet_write_string(ws, 2, 3, "市级", NULL);
+    worksheet_write_datetime(ws, 2, 5, &d2, date);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    struct t_resp *r = upload_to("workstations", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_str_eq(t_json_str(r->json, "format"), "xlsx");
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "provincial/running/321003/C38/2019-05-20/2025-05-19/2021", "%s",
+                    "SELECT level || '/' || status || '/' || region_code || '/' || industry_code"
+                    " || '/' || established_on || '/' || term_end || '/' || demonstration_year"
+                    " FROM workstations WHERE name = '扬州建站一号院士工作站'");
+    t_assert_scalar(&srv, "city/planning/321012", "%s",
+                    "SELECT level || '/' || status || '/' || region_code FROM workstations"
+                    " WHERE name = '江都建站二号院士工作站'");
+    t_assert_scalar(&srv, "2", "%s",
+                    "SELECT count(*) FROM workstation_transitions WHERE from_status IS NULL");
+    /* Again: nothing new. */
+    r = upload_to("workstations", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "unchanged"), 2);
+    t_resp_free(r);
+    free(data);
+    /* Inline strings (as other tools write XLSX): a new level is an update; a new status is
+     * not the import's to make. */
+    char sheet[4096];
+    snprintf(sheet, sizeof sheet,
+             "<worksheet><sheetData>"
+             "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>工作站名称</t></is></c>"
+             "<c r=\"B1\" t=\"inlineStr\"><is><t>统一社会信用代码</t></is></c>"
+             "<c r=\"C1\" t=\"inlineStr\"><is><t>级别</t></is></c>"
+             "<c r=\"D1\" t=\"inlineStr\"><is><t>状态</t></is></c></row>"
+             "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>江都建站二号院士工作站</t></is></c>"
+             "<c r=\"B2\" t=\"inlineStr\"><is><t>%s</t></is></c>"
+             "<c r=\"C2\" t=\"inlineStr\"><is><t>省级</t></is></c>"
+             "<c r=\"D2\" t=\"inlineStr\"><is><t>筹建</t></is></c></row>"
+             "</sheetData></worksheet>",
+             other);
+    data = fixture_xlsx(sheet, NULL, NULL, &len);
+    r = upload_to("workstations", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "provincial/2", "%s",
+                    "SELECT level || '/' || version FROM workstations"
+                    " WHERE name = '江都建站二号院士工作站'");
+    char csv[1024];
+    snprintf(csv, sizeof csv,
+             "工作站名称,依托企业统一社会信用代码,状态\n扬州建站一号院士工作站,%s,"
+             "暂停\n",
+             host);
+    r = upload_to("workstations", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "状态", "不能改变已有工作站的状态"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "running", "%s",
+                    "SELECT status FROM workstations WHERE name = '扬州建站一号院士工作站'");
+    t_assert_scalar(&srv, "2", "%s", stations_sql);
+}
+END_TEST
+
+START_TEST(bad_workstation_rows_are_reported_and_change_nothing)
+{
+    char host[19], stranger[19];
+    snprintf(host, sizeof host, "%s", seed_enterprise(831, "321003", "扬州坏站有限公司"));
+    snprintf(stranger, sizeof stranger, "%s", credit(832, "321003"));
+    char csv[4096];
+    snprintf(csv, sizeof csv,
+             "工作站名称,依托企业统一社会信用代码,级别,状态,建站日期,协议期满日期,示范年份,行业\n"
+             "合格工作站,%s,市级,运行,2020-01-01,2025-12-31,,\n" /* 2: good */
+             "无依托企业,%s,市级,,,,,\n"                         /* 3: SQL */
+             "级别错,%s,国家级,,,,,\n"                           /* 4 */
+             "状态错,%s,,停业,,,,\n"                             /* 5 */
+             "日期颠倒,%s,,,2025-01-01,2020-01-01,,\n"           /* 6: SQL */
+             "日期错,%s,,,2020-13-01,,,\n"                       /* 7 */
+             "示范年错,%s,,,,,1800,\n"                           /* 8 */
+             "合格工作站,%s,,,,,,\n"                             /* 9: same as 2 */
+             ",%s,,,,,,\n"                                       /* 10: no name */
+             "行业错,%s,,,,,,X1\n",                              /* 11 */
+             host, stranger, host, host, host, host, host, host, host, host);
+    struct t_resp *r = upload_to("workstations", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 4, "级别", "市级"), "%s", r->body);
+    ck_assert_msg(reported(r, 5, "状态", "筹建"), "%s", r->body);
+    ck_assert_msg(reported(r, 7, "建站日期", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 8, "示范年份", ""), "%s", r->body);
+    ck_assert_msg(
+        reported(r, 9, "工作站编号（无编号时为依托企业统一社会信用代码和工作站名称）", "第 2 行"),
+        "%s", r->body);
+    ck_assert_msg(reported(r, 10, "工作站名称", ""), "%s", r->body);
+    ck_assert_msg(reported(r, 11, "行业", ""), "%s", r->body);
+    t_resp_free(r);
+    r = upload_to("workstations", admin, "?dry_run=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_msg(reported(r, 3, "依托企业统一社会信用代码", "企业库中没有"), "%s", r->body);
+    ck_assert_msg(reported(r, 6, "协议期满日期", "不能早于建站日期"), "%s", r->body);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 9);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", stations_sql);
+    t_assert_scalar(&srv, "0", "%s", "SELECT count(*) FROM import_rows");
+    r = upload_to("workstations", admin, "?partial=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "合格工作站/running", "%s",
+                    "SELECT name || '/' || status FROM workstations");
+}
+END_TEST
+
+START_TEST(county_staff_import_demands_and_workstations_of_their_region_only)
+{
+    char mine[19], theirs[19];
+    snprintf(mine, sizeof mine, "%s", seed_enterprise(841, "321012", "江都本区有限公司"));
+    snprintf(theirs, sizeof theirs, "%s", seed_enterprise(842, "321003", "邗江外区有限公司"));
+    char csv[1024];
+    snprintf(csv, sizeof csv, "企业统一社会信用代码,需求名称,需求类型\n%s,本区需求,技术难题\n",
+             mine);
+    struct t_resp *r = upload_to("demands", county, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321012", "%s",
+                    "SELECT region_code FROM demands WHERE title = '本区需求'");
+    snprintf(csv, sizeof csv,
+             "企业统一社会信用代码,需求名称,需求类型,地区代码\n%s,外区需求,技术难题,321003\n",
+             theirs);
+    r = upload_to("demands", county, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "地区代码", "本地区"), "%s", r->body);
+    t_resp_free(r);
+    char sql[512];
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO demands (enterprise_id, title, kind, region_code)"
+        " SELECT id, '外区旧需求', 'talent', '321003' FROM enterprises WHERE credit_code = '%s'",
+        theirs);
+    t_db_exec(&srv, sql);
+    snprintf(csv, sizeof csv,
+             "企业统一社会信用代码,需求名称,需求类型,需求描述\n%s,外区旧需求,人才需求,改\n",
+             theirs);
+    r = upload_to("demands", county, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "需求名称", "无权修改"), "%s", r->body);
+    t_resp_free(r);
+    /* A station is in its host's region unless the row says otherwise. */
+    snprintf(csv, sizeof csv, "工作站名称,依托企业统一社会信用代码\n本区工作站,%s\n外区工作站,%s\n",
+             mine, theirs);
+    r = upload_to("workstations", county, NULL, csv, strlen(csv));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 3, "地区代码", "本地区"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s", stations_sql);
+    r = upload_to("workstations", county, "?partial=true", csv, strlen(csv));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "本区工作站/321012", "%s",
+                    "SELECT name || '/' || region_code FROM workstations");
+    /* Only staff import. */
+    r = upload_to("workstations", expert_user, NULL, csv, strlen(csv));
+    t_expect_status(r, 403);
+    t_resp_free(r);
+    r = upload_to("demands", expert_user, NULL, csv, strlen(csv));
+    t_expect_status(r, 403);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(people_match_across_full_width_and_spacing)
+{
+    t_db_exec(&srv, "INSERT INTO experts (name, affiliation, phone, region_code)"
+                    " VALUES ('钱专家', '扬州大学（农学院）', '13812348888', '321003')");
+    const char *csv = "姓名,工作单位,手机,职务\n"
+                      "钱\u3000专家,扬州大学 (农学院),13812348888,院长\n";
+    struct t_resp *r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 0);
+    ck_assert_int_eq((int)num(r, "updated"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "1/院长", "%s",
+                    "SELECT count(*) || '/' || max(position) FROM experts"
+                    " WHERE name LIKE '钱%%'");
+    /* Within one file, too. */
+    csv = "姓名,工作单位,手机\n孙专家,ＹＺＵ实验室,13812347777\n孙 专家,yzu实验室,13812347777\n";
+    r = experts_upload(admin, NULL, csv);
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 3, "身份证号（无身份证号时为姓名、工作单位和手机）", "第 2 行"), "%s",
+                  r->body);
+    t_resp_free(r);
+}
+END_TEST
+
+START_TEST(demand_and_workstation_templates_come_from_the_adapters)
+{
+    char e1[19], row[256];
+    snprintf(e1, sizeof e1, "%s", seed_enterprise(851, "321003", "扬州模板需求有限公司"));
+    snprintf(row, sizeof row, ",%s,,模板需求,技术难题,,,,,,,,,", e1);
+    import_template_row("demands", "需求编号,企业统一社会信用代码,企业名称,需求名称,需求类型", row);
+    static const char *const heads[] = {"工作站编号", "工作站名称", "依托企业统一社会信用代码",
+                                        NULL};
+    assert_xlsx_template("workstations", heads);
+    struct t_resp *r =
+        t_request_as(&srv, admin, "GET", "/api/v1/imports/workstations/template.csv", NULL);
+    t_expect_status(r, 200);
+    ck_assert_ptr_nonnull(strstr(r->body, ",级别,地区代码,行业,建站日期,协议期满日期,状态,"));
     t_resp_free(r);
 }
 END_TEST
@@ -809,6 +1256,13 @@ int main(void)
     tcase_add_test(tc, bad_academician_rows_break_the_rules_of_real_records);
     tcase_add_test(tc, county_staff_import_experts_of_their_region_only);
     tcase_add_test(tc, expert_and_academician_templates_come_from_the_adapters);
+    tcase_add_test(tc, demands_import_as_drafts_from_utf8_and_gb18030_and_a_reimport_updates);
+    tcase_add_test(tc, bad_demand_rows_are_reported_by_row_and_column);
+    tcase_add_test(tc, workstations_from_xlsx_with_labels_and_dates_and_a_reimport_updates);
+    tcase_add_test(tc, bad_workstation_rows_are_reported_and_change_nothing);
+    tcase_add_test(tc, county_staff_import_demands_and_workstations_of_their_region_only);
+    tcase_add_test(tc, people_match_across_full_width_and_spacing);
+    tcase_add_test(tc, demand_and_workstation_templates_come_from_the_adapters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -1,8 +1,9 @@
 /* Assessment panels: the draw by conditions with every kind of conflict of interest excluded
- * (and recorded with its reason), deterministic for a seed, refusals; reviewers' confirmation;
- * confirmed reviewers seeing only the stations assigned to them (their reports and evidence)
- * and scoring checklist items, whose means the run uses unless staff entered a score; the
- * freeze of a published year; the roles. */
+ * (and recorded with its reason), and the experts who could not serve (no consent, not
+ * available, no expert account to confirm and score with) excluded and recorded too, deterministic
+ * for a seed, refusals; reviewers' confirmation; confirmed reviewers seeing only the stations
+ * assigned to them (their reports and evidence) and scoring checklist items, whose means the run
+ * uses unless staff entered a score; the freeze of a published year; the roles. */
 #include "harness.h"
 
 #include <check.h>
@@ -16,7 +17,7 @@ static char admin[64], city[64], county[64], ent[64];
 static char rev[5][64];     /* users of the clean experts X6..X10 */
 static char conflicted[64]; /* the user of X1 (same affiliation as the host) */
 static char s1[16], s2[16], s3[16];
-static char x[13][16]; /* x[1..12] */
+static char x[15][16]; /* x[1..14] */
 static char panel[16];
 
 static char *scalar(const char *fmt, ...)
@@ -47,10 +48,19 @@ static void expert(int i, const char *kind, const char *affiliation, const char 
                    const char *available)
 {
     keep(x[i], scalar("INSERT INTO experts (kind, academy, name, affiliation, title, region_code,"
-                      " discipline_codes, available) VALUES ('%s', %s, '评审专家%d', %s, '%s',"
-                      " '321003', '{11011}', %s) RETURNING id",
+                      " discipline_codes, available, consent) VALUES ('%s', %s, '评审专家%d', %s,"
+                      " '%s', '321003', '{11011}', %s, true) RETURNING id",
                       kind, strcmp(kind, "academician") == 0 ? "'CAE'" : "NULL", i, affiliation,
                       title, available));
+}
+
+/* An expert account for x[i] straight in the table (no one logs in with it). */
+static void account(int i, bool disabled)
+{
+    char *v = scalar("INSERT INTO users (username, display_name, role, expert_id, password_hash,"
+                     " disabled) VALUES ('p_x%d', '评审专家%d', 'expert', %s, 'x', %s) RETURNING 1",
+                     i, i, x[i], disabled ? "true" : "false");
+    free(v);
 }
 
 static void setup(void)
@@ -75,6 +85,15 @@ static void setup(void)
         expert(i, i == 5 ? "academician" : "expert", "'扬州大学'", "senior", "true");
     expert(11, "expert", "'扬州大学'", "intermediate", "true");
     expert(12, "expert", "'扬州大学'", "senior", "false");
+    /* X13 has not consented; X14 has no account (and X11's is disabled: see below). */
+    expert(13, "expert", "'扬州大学'", "senior", "true");
+    free(scalar("UPDATE experts SET consent = false WHERE id = %s RETURNING 1", x[13]));
+    expert(14, "expert", "'扬州大学'", "senior", "true");
+    for (int i = 2; i <= 5; i++)
+        account(i, false);
+    account(11, false);
+    account(12, false);
+    account(13, false);
     /* X2 works on a project of S1; X3 is matched with a demand of S1's host; X4 is on S1's
      * team; X5 resides at S1. */
     v = scalar("WITH p AS (INSERT INTO projects (title, kind, workstation_id) VALUES"
@@ -187,15 +206,24 @@ START_TEST(test_draw_excludes_conflicts)
         ck_assert_msg(id >= atol(x[6]) && id <= atol(x[10]), "expert %ld drawn", id);
         ck_assert_str_eq(t_json_str(it, "status"), "pending");
     }
-    /* Excluded, each with its reason: X1..X5. */
-    static const char *const reasons[] = {"affiliation", "project", "match", "team", "academician"};
+    /* Excluded, each with its reason: X1..X5 for conflicts, X12..X14 as they cannot serve. */
+    static const char *const reasons[] = {"affiliation", "project",     "match",      "team",
+                                          "academician", "unavailable", "no_consent", "no_account"};
+    static const char *const labels[] = {
+        "与依托企业同单位",         "与工作站或依托企业有合作项目",
+        "与依托企业的需求有对接",   "工作站专家团队成员",
+        "工作站进站院士",           "当前不可参与（已设为不可用）",
+        "未同意参与（未开启授权）", "没有可用的专家账号，无法确认和评分"};
     const cJSON *ex = cJSON_GetObjectItem(r->json, "excluded");
-    ck_assert_int_eq(cJSON_GetArraySize(ex), 5);
-    for (int i = 0; i < 5; i++) {
+    ck_assert_int_eq(cJSON_GetArraySize(ex), 8);
+    for (int i = 0; i < 8; i++) {
         const cJSON *e = cJSON_GetArrayItem(ex, i);
-        ck_assert_int_eq(num(e, "expert_id"), atol(x[1 + i]));
+        ck_assert_int_eq(num(e, "expert_id"), atol(x[i < 5 ? 1 + i : 7 + i]));
+        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(e, "reasons")), 1);
         ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(e, "reasons"), 0)->valuestring,
                          reasons[i]);
+        ck_assert_str_eq(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(e, "reason_labels"), 0)->valuestring, labels[i]);
     }
     char *loc = t_resp_header(r, "Location");
     char want[128];
@@ -216,14 +244,14 @@ START_TEST(test_draw_is_deterministic_and_refusals)
 {
     char body[256], first[256] = "", again[256];
     /* Only S2, no title: X1..X5 have no conflict with it and X11 (intermediate) counts too;
-     * X12 is unavailable. */
+     * X12 is unavailable, X13 has not consented, X14 has no account. */
     snprintf(body, sizeof body,
              "{\"workstation_ids\":[%s],\"size\":3,\"discipline_code\":\"110\",\"seed\":7}", s2);
     for (int i = 0; i < 2; i++) {
         struct t_resp *r = req(admin, "POST", "/api/v1/assessments/2025/panels", body);
         expect(r, 201);
         ck_assert_int_eq(num(r->json, "candidates"), 11);
-        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "excluded")), 0);
+        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "excluded")), 3);
         reviewer_ids(r->json, i ? again : first, sizeof first);
         t_resp_free(r);
     }
@@ -258,6 +286,45 @@ START_TEST(test_draw_is_deterministic_and_refusals)
     expect(r, 200);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 3);
     t_resp_free(r);
+}
+END_TEST
+
+/* Who could not serve becomes drawable once they can: an account for X14 (a disabled account
+ * counts as none), consent from X13; reasons add up when several apply. */
+START_TEST(test_draw_needs_consent_availability_and_an_account)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"workstation_ids\":[%s],\"size\":12,\"discipline_code\":\"110\",\"seed\":7}", s2);
+    struct t_resp *r = req(city, "POST", "/api/v1/assessments/2025/panels", body);
+    expect(r, 409);
+    ck_assert_str_eq(t_problem_code(r), "not_enough_candidates");
+    t_resp_free(r);
+    account(14, true);
+    r = req(city, "POST", "/api/v1/assessments/2025/panels", body);
+    expect(r, 409);
+    t_resp_free(r);
+    free(scalar("UPDATE users SET disabled = false WHERE expert_id = %s RETURNING 1", x[14]));
+    free(scalar("UPDATE experts SET available = false WHERE id = %s RETURNING 1", x[13]));
+    snprintf(body, sizeof body,
+             "{\"workstation_ids\":[%s],\"size\":12,\"discipline_code\":\"110\",\"seed\":7,"
+             "\"name\":\"第二评审组\"}",
+             s2);
+    r = req(city, "POST", "/api/v1/assessments/2025/panels", body);
+    expect(r, 201);
+    ck_assert_int_eq(num(r->json, "candidates"), 12);
+    const cJSON *ex = cJSON_GetObjectItem(r->json, "excluded");
+    ck_assert_int_eq(cJSON_GetArraySize(ex), 2);
+    const cJSON *e13 = cJSON_GetArrayItem(ex, 1);
+    ck_assert_int_eq(num(e13, "expert_id"), atol(x[13]));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(e13, "reasons")), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(e13, "reasons"), 0)->valuestring,
+                     "no_consent");
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(e13, "reasons"), 1)->valuestring,
+                     "unavailable");
+    t_resp_free(r);
+    free(scalar("UPDATE experts SET available = true, consent = true WHERE id = %s RETURNING 1",
+                x[13]));
 }
 END_TEST
 
@@ -311,6 +378,11 @@ START_TEST(test_confirmation_and_what_reviewers_see)
     ck_assert_str_eq(t_json_str(cJSON_GetObjectItem(first, "workstation"), "name"), "评审站一");
     ck_assert_str_eq(t_json_str(cJSON_GetObjectItem(first, "report"), "status"), "accepted");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(first, "evidence")), 1);
+    /* The checklist items to score, from the rubric in force (the default has some). */
+    const cJSON *checklist = cJSON_GetObjectItem(r->json, "checklist");
+    ck_assert_int_gt(cJSON_GetArraySize(checklist), 0);
+    ck_assert_ptr_nonnull(t_json_str(cJSON_GetArrayItem(checklist, 0), "key"));
+    ck_assert_ptr_nonnull(t_json_str(cJSON_GetArrayItem(checklist, 0), "name"));
     long ev = num(cJSON_GetArrayItem(cJSON_GetObjectItem(first, "evidence"), 0), "id");
     t_resp_free(r);
     char evpath[160];
@@ -414,6 +486,7 @@ static Suite *panels_suite(void)
     tcase_add_test(tc, test_draw_is_deterministic_and_refusals);
     tcase_add_test(tc, test_confirmation_and_what_reviewers_see);
     tcase_add_test(tc, test_reviewer_scores_feed_the_run);
+    tcase_add_test(tc, test_draw_needs_consent_availability_and_an_account);
     tcase_add_test(tc, test_published_year_is_frozen);
     suite_add_tcase(s, tc);
     return s;

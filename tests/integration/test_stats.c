@@ -6,7 +6,9 @@
 #include "harness.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +186,13 @@ static void setup(void)
          " new_product_revenue, talents_trained, awards) VALUES"
          " (%s, 2025, 'accepted', 30.5, 2, 3, 120.5, 5, 3, 1, 2, 1, 4, 888.88, 6, 1)",
          w1);
-    exec("INSERT INTO workstation_reports (workstation_id, year, status, academician_days, papers)"
-         " VALUES (%s, 2025, 'submitted', 10, 2)",
+    exec("INSERT INTO workstation_reports (workstation_id, year, status, academician_days, papers,"
+         " summary) VALUES (%s, 2025, 'submitted', 10, 2, '=1+1 见附件')",
          w2);
+    /* A summary with what CSV must quote: a comma, a line break, double quotes. */
+    exec("UPDATE workstation_reports SET summary = E'全年在站,合作顺利\\n第二段:\"重点\"'"
+         " WHERE workstation_id = %s",
+         w1);
     login_as(admin, "s_admin", "admin", NULL);
     login_as(city, "s_city", "city_staff", NULL);
     login_as(county, "s_county", "county_staff", "--region 321012");
@@ -440,6 +446,25 @@ START_TEST(test_workstation_list_export)
     ck_assert_ptr_nonnull(strstr(strings, "依托单位"));
     ck_assert_ptr_nonnull(strstr(strings, "统计院士甲"));
     free(strings);
+    /* The summary: the five stations by region and status, then the city-wide total. */
+    char *book = t_xlsx_part(r, "xl/workbook.xml");
+    ck_assert_ptr_nonnull(strstr(book, "按地区和状态汇总"));
+    free(book);
+    char *sum = t_xlsx_part(r, "xl/worksheets/sheet2.xml");
+    static const char *const sum_want[] = {"地区",
+                                           "筹建",
+                                           "运行",
+                                           "暂停",
+                                           "撤销",
+                                           "验收结题",
+                                           "示范",
+                                           "邗江区",
+                                           "全市合计",
+                                           "<v>5</v>",
+                                           "topLeftCell=\"A2\""};
+    for (size_t i = 0; i < sizeof sum_want / sizeof sum_want[0]; i++)
+        ck_assert_msg(strstr(sum, sum_want[i]) != NULL, "the summary lacks %s", sum_want[i]);
+    free(sum);
     char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
     ck_assert_ptr_nonnull(strstr(sheet, "topLeftCell=\"A2\""));
     ck_assert_ptr_nonnull(strstr(sheet, "<v>2024</v>"));
@@ -470,20 +495,20 @@ START_TEST(test_reports_export)
     ck_assert_str_eq(lines[0], "工作站编号,工作站名称,依托单位,地区,工作站状态,报告状态,"
                                "院士在站天数,服务活动记录天数,新增合作项目,在研合作项目,"
                                "研发投入（万元）,专利申请,专利授权,其中发明专利授权,新产品,标准,"
-                               "论文,新产品销售收入（万元）,培养人才,获奖");
+                               "论文,新产品销售收入（万元）,培养人才,获奖,年度总结");
     char want[512];
     snprintf(want, sizeof want,
              "%s,统计站甲,扬州统计科技有限公司,邗江区,运行,已通过,30.5,0.0,2,3,120.50,5,3,1,2,1,4,"
-             "888.88,6,1",
+             "888.88,6,1,\"全年在站,合作顺利\n第二段:\"\"重点\"\"\"",
              w1);
     ck_assert_str_eq(lines[1], want);
     snprintf(want, sizeof want,
              "%s,统计站乙,扬州统计科技有限公司,江都区,撤销,已提交,10.0,8.0,0,0,0.00,0,0,0,0,0,2,"
-             "0.00,0,0",
+             "0.00,0,0,'=1+1 见附件",
              w2);
     ck_assert_str_eq(lines[2], want);
     snprintf(want, sizeof want,
-             "%s,统计站戊,扬州统计科技有限公司,江都区,运行,未填报,,0.0,,,,,,,,,,,,", w5);
+             "%s,统计站戊,扬州统计科技有限公司,江都区,运行,未填报,,0.0,,,,,,,,,,,,,", w5);
     ck_assert_str_eq(lines[3], want);
     free(lines[0]);
     free(lines);
@@ -500,10 +525,15 @@ START_TEST(test_reports_export)
     char *sheet = t_xlsx_part(r, "xl/worksheets/sheet1.xml");
     ck_assert_ptr_nonnull(strstr(sheet, "<v>888.88</v>"));
     ck_assert_ptr_nonnull(strstr(sheet, "<v>30.5</v>"));
+    /* The summary: the last column (U), wide, wrapped, as text (no apostrophe in XLSX). */
+    ck_assert_ptr_nonnull(strstr(sheet, "<col min=\"21\" max=\"21\" width=\"60.7109375\""));
+    ck_assert_ptr_nonnull(strstr(sheet, "<t>全年在站,合作顺利\n第二段:\"重点\"</t>"));
+    ck_assert_ptr_nonnull(strstr(sheet, "<t>=1+1 见附件</t>"));
     free(sheet);
     char *styles = t_xlsx_part(r, "xl/styles.xml");
     ck_assert_ptr_nonnull(strstr(styles, "formatCode=\"0.00\""));
     ck_assert_ptr_nonnull(strstr(styles, "formatCode=\"0.0\""));
+    ck_assert_ptr_nonnull(strstr(styles, "<alignment vertical=\"top\" wrapText=\"1\"/>"));
     free(styles);
     /* The summary: 2 reports city-wide, 1 accepted, 6 papers, 40.5 days. */
     sheet = t_xlsx_part(r, "xl/worksheets/sheet2.xml");
@@ -595,6 +625,87 @@ START_TEST(test_exports_read_in_pages)
 }
 END_TEST
 
+/* ---- one file, one state of the data ---- */
+
+struct renamer {
+    char first[16], last[16]; /* stations on the first and on the last page */
+    atomic_bool stop;
+    atomic_long renames; /* committed */
+};
+
+/* Renames both stations to the same generation number, in one statement (one commit), as
+ * fast as it can, until told to stop. */
+static void *renamer_run(void *arg)
+{
+    struct renamer *rn = arg;
+    PGconn *pg = t_db_connect(srv.dbname);
+    char sql[512];
+    for (long k = 1; !atomic_load(&rn->stop); k++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE workstations SET name = CASE WHEN id = %s THEN '一致性甲-%ld'"
+                 " ELSE '一致性乙-%ld' END WHERE id IN (%s, %s)",
+                 rn->first, k, k, rn->first, rn->last);
+        PGresult *res = PQexec(pg, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+            atomic_store(&rn->renames, k);
+        PQclear(res);
+    }
+    PQfinish(pg);
+    return NULL;
+}
+
+/* The generation number in the name of the station on CSV line text, after prefix. */
+static long generation(char **lines, int n, const char *prefix)
+{
+    for (int i = 1; i < n; i++) {
+        const char *p = strstr(lines[i], prefix);
+        if (p)
+            return strtol(p + strlen(prefix), NULL, 10);
+    }
+    ck_abort_msg("no station named %s… in the file", prefix);
+    return -1;
+}
+
+/* Rows change while an export reads its pages (2,100 stations, three pages): every file still
+ * shows both stations with the same generation, i.e. one state of the data. The renamer
+ * commits hundreds of times during each export, so files read page by page in separate
+ * transactions would show different generations. Runs after test_exports_read_in_pages. */
+START_TEST(test_export_is_one_snapshot)
+{
+    static struct renamer rn;
+    scalar_into(rn.first, sizeof rn.first, "SELECT id FROM workstations WHERE name = '分页站1'");
+    scalar_into(rn.last, sizeof rn.last, "SELECT id FROM workstations WHERE name = '分页站2100'");
+    atomic_store(&rn.stop, false);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, renamer_run, &rn), 0);
+    while (atomic_load(&rn.renames) < 1)
+        ;
+    int changed_during = 0;
+    for (int round = 0; round < 6; round++) {
+        long before = atomic_load(&rn.renames);
+        struct t_resp *r =
+            t_call(&srv, city, "GET", "/api/v1/workstations/export?format=csv", NULL, NULL);
+        long after = atomic_load(&rn.renames);
+        t_expect_status(r, 200);
+        int n;
+        char **lines = t_csv_lines(r, &n);
+        ck_assert_int_eq(n, 1 + 5 + 2100);
+        long a = generation(lines, n, "一致性甲-"), b = generation(lines, n, "一致性乙-");
+        ck_assert_msg(a == b, "round %d: the first page shows generation %ld, the last %ld", round,
+                      a, b);
+        ck_assert(a >= before && a <= after);
+        if (after > before + 1)
+            changed_during++;
+        free(lines[0]);
+        free(lines);
+        t_resp_free(r);
+    }
+    atomic_store(&rn.stop, true);
+    pthread_join(t, NULL);
+    ck_assert_msg(changed_during > 0, "the renamer never committed during an export");
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -607,6 +718,7 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, test_workstation_list_export);
     tcase_add_test(tc, test_reports_export);
     tcase_add_test(tc, test_exports_read_in_pages);
+    tcase_add_test(tc, test_export_is_one_snapshot);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -345,6 +345,25 @@ START_TEST(test_header_normalize_tolerates_space_width_and_marks)
 }
 END_TEST
 
+/* Natural keys (people, demands, stations) compare under this fold; SQL's import_fold() folds the
+ * same characters (migration 0025), so a file's duplicates and the records already there agree. */
+START_TEST(test_fold_reads_full_width_as_half_width_and_drops_every_space)
+{
+    char *f = import_fold(" 扬州大学（农学院）\u3000Ａｂ\u00a0ｃ\t");
+    ck_assert_str_eq(f, "扬州大学(农学院)abc");
+    free(f);
+    f = import_fold("＋８６ １３８-１２３４-５６７８");
+    ck_assert_str_eq(f, "+86138-1234-5678");
+    free(f);
+    f = import_fold("锂电池\u200b隔膜😀");
+    ck_assert_str_eq(f, "锂电池隔膜😀");
+    free(f);
+    f = import_fold(NULL);
+    ck_assert_str_eq(f, "");
+    free(f);
+}
+END_TEST
+
 START_TEST(test_header_reports_unknown_duplicate_and_missing_columns)
 {
     struct import_cells c;
@@ -510,6 +529,7 @@ static Suite *import_suite(void)
     suite_add_tcase(s, xlsx);
     TCase *map = tcase_create("map");
     tcase_add_test(map, test_header_normalize_tolerates_space_width_and_marks);
+    tcase_add_test(map, test_fold_reads_full_width_as_half_width_and_drops_every_space);
     tcase_add_test(map, test_header_reports_unknown_duplicate_and_missing_columns);
     tcase_add_test(map, test_row_build_converts_and_validates_like_the_api);
     tcase_add_test(map, test_row_build_takes_year_months_and_code_lists_split_at_spaces);

@@ -31,6 +31,7 @@ const MENU = [
   ['#/projects', '我的项目', ['enterprise', 'expert']],
   ['#/my/enterprise', '企业信息', ['enterprise']],
   ['#/my/matches', '推荐给我的需求', ['expert']],
+  ['#/my/reviews', '评审任务', ['expert']],
   ['#/my/profile', '我的资料', ['expert']],
 ];
 
@@ -59,6 +60,9 @@ const ROUTES = [
   ['/workstations/:id/reports/:year', lazy('workstations', 'report')],
   ['/assessments', lazy('assessments', 'redirect')],
   ['/assessments/:year', lazy('assessments', 'year')],
+  ['/assessments/:year/panels', lazy('panels', 'list')],
+  ['/assessments/:year/panels/:id', lazy('panels', 'detail')],
+  ['/my/reviews', lazy('panels', 'mine')],
   ['/imports', lazy('imports', 'view')],
   ['/thesaurus', lazy('thesaurus', 'view')],
   ['/my/enterprise', lazy('enterprises', 'mine')],

@@ -46,3 +46,12 @@ export const REPORT_INDICATORS = [['academician_days', '院士在站工作天数
   ['talents_trained', '培养人才'], ['awards', '获奖']];
 export const RUBRIC_RULES = [['linear', '线性（到目标值封顶）'], ['relative', '相对当年最高'], ['steps', '分档'], ['checklist', '检查项（人工打分）']];
 export const GRADES = [['excellent', '优秀'], ['good', '良好'], ['pass', '合格'], ['fail', '不合格']];
+
+// County staff write only records of their own region (the API refuses the rest): the regions
+// a form offers them, and whether a record is theirs to change.
+export function writableRegions(user, regions) {
+  return user?.role === 'county_staff' ? regions.filter(([c]) => c === user.region_code) : regions;
+}
+export function mayWriteRegion(user, code) {
+  return user?.role !== 'county_staff' || code === user.region_code;
+}

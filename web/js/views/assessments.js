@@ -61,11 +61,47 @@ function rubricEditor(view, canEdit, onSaved) {
   const errSpan = () => h('span', { class: 'field-error', 'aria-live': 'polite', id: `rubric-err-${view.year}-${++errs}` });
 
   const rows = [];
+  const tbody = h('tbody');
+  const addTop = h('button', { type: 'button', onclick: () => addChild(null) }, '添加一级指标');
+
+  // Structure edits: a new indicator (a checklist item worth 0 until its points are typed), and
+  // the removal of one (with its children). The rows are drawn again, so paths stay true.
+  function newKey() {
+    const used = new Set();
+    (function walk(items) { for (const it of items) { used.add(it.key); if (it.children) walk(it.children); } })(rubric.items);
+    let n = 1;
+    while (used.has('item_' + n)) n++;
+    return 'item_' + n;
+  }
+  function addChild(parent) {
+    const it = { key: newKey(), name: '新指标', points: 0, rule: { kind: 'checklist' } };
+    if (parent) {
+      if (!Array.isArray(parent.children)) { parent.children = []; delete parent.rule; delete parent.evidence_required; }
+      parent.children.push(it);
+    } else rubric.items.push(it);
+    rebuild();
+    const slot = [...slots.values()].find((x) => x.input?.dataset.key === it.key);
+    slot?.input.focus();
+    slot?.input.select();
+    notify(`已添加指标“${it.name}”，请填写名称和分值`);
+  }
+  function removeItem(list, i) {
+    const it = list[i];
+    if (Array.isArray(it.children) && it.children.length && !confirm(`删除“${it.name}”及其全部下级指标？`)) return;
+    list.splice(i, 1);
+    rebuild();
+    addTop.focus();
+    notify(`已删除指标“${it.name}”，保存细则后生效`);
+  }
+
   function addRows(items, base, level) {
     items.forEach((it, i) => {
       const path = `${base}[${i}]`;
       const group = Array.isArray(it.children);
-      const name = h('input', { type: 'text', maxlength: 60, disabled });
+      const ops = canEdit ? h('td', { 'data-label': '操作', class: 'ops' },
+        level < 2 ? h('button', { type: 'button', 'aria-label': `${it.name}：添加下级指标`, onclick: () => addChild(it) }, '添加下级') : null,
+        h('button', { type: 'button', class: 'danger', 'aria-label': `${it.name}：删除指标`, onclick: () => removeItem(items, i) }, '删除')) : null;
+      const name = h('input', { type: 'text', maxlength: 60, disabled, dataset: { key: it.key } });
       name.value = it.name;
       name.addEventListener('input', () => { it.name = name.value.trim(); });
       const nameErr = errSpan();
@@ -84,7 +120,7 @@ function rubricEditor(view, canEdit, onSaved) {
         totals.push([it, out]);
         slots.set(path + '.children', { input: points, err: pointsErr });
         cells.push(h('td', { 'data-label': '分值' }, labelled(`${it.name}：分值`, points), out, pointsErr),
-          h('td', { colspan: 4, class: 'muted', 'data-label': '评分' }, '由下级指标合计'));
+          h('td', { colspan: 4, class: 'muted', 'data-label': '评分' }, '由下级指标合计'), ops);
         rows.push(h('tr', { class: 'group' }, cells));
         addRows(it.children, path + '.children', level + 1);
         return;
@@ -125,11 +161,19 @@ function rubricEditor(view, canEdit, onSaved) {
         h('td', { 'data-label': '评分方式' }, labelled(`${it.name}：评分方式`, kind), kindErr),
         h('td', { 'data-label': '报告指标' }, labelled(`${it.name}：报告指标`, indicator), indErr),
         h('td', { 'data-label': '目标值 / 分档' }, targetBox, stepsBox, paramErr),
-        h('td', { 'data-label': '需证明材料' }, labelled(`${it.name}：需要证明材料`, evidence)));
+        h('td', { 'data-label': '需证明材料' }, labelled(`${it.name}：需要证明材料`, evidence)), ops);
       rows.push(h('tr', { class: 'leaf' }, cells));
     });
   }
-  addRows(rubric.items, 'items', 0);
+  function rebuild() {
+    for (const k of [...slots.keys()]) if (k.startsWith('items[')) slots.delete(k);
+    totals.length = 0;
+    rows.length = 0;
+    addRows(rubric.items, 'items', 0);
+    mark(rubric.items, 'items');
+    clear(tbody, rows);
+    updateTotals();
+  }
 
   const grades = buildForm([
     { name: 'excellent', label: '优秀分数线', type: 'number', step: 'any', min: 0, readonly: disabled },
@@ -198,17 +242,18 @@ function rubricEditor(view, canEdit, onSaved) {
     return out;
   }
   // Paths for the client's own check of the steps text.
-  (function mark(items, base) {
+  function mark(items, base) {
     items.forEach((it, i) => { it._path = `${base}[${i}]`; if (it.children) mark(it.children, it._path + '.children'); });
-  })(rubric.items, 'items');
+  }
 
   const save = h('button', { type: 'submit', class: 'primary' }, '保存细则');
   const form = h('form', { class: 'form rubric-form', novalidate: true },
     h('div', { class: 'table-wrap' }, h('table', { class: 'list rubric' },
       h('caption', { class: 'visually-hidden' }, '评分细则指标树'),
-      h('thead', {}, h('tr', {}, ['级别', '指标', '分值', '评分方式', '报告指标', '目标值 / 分档', '需证明材料']
+      h('thead', {}, h('tr', {}, ['级别', '指标', '分值', '评分方式', '报告指标', '目标值 / 分档', '需证明材料', ...(canEdit ? ['操作'] : [])]
         .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows))),
+      tbody)),
+    canEdit ? h('div', { class: 'actions' }, addTop) : null,
     h('p', { class: 'totals' }, topTotal, ' ', topErr),
     h('h3', {}, '等级分数线与示范典型'), grades.form.firstChild, gradesErr,
     formError,
@@ -228,7 +273,7 @@ function rubricEditor(view, canEdit, onSaved) {
       save.disabled = false;
     }
   });
-  updateTotals();
+  rebuild();
   return form;
 }
 
@@ -353,6 +398,7 @@ export async function year(params, el, user) {
     actions.push(h('button', { type: 'button', class: 'primary', onclick: run }, view.run_at ? '重新运行考核' : '运行考核'));
     if (view.run_at) actions.push(h('button', { type: 'button', class: 'danger', onclick: publish }, '发布结果'));
   }
+  actions.push(h('a', { class: 'button', href: `#/assessments/${y}/panels` }, '评审专家组'));
   actions.push(h('button', { type: 'button', onclick: () => download('xlsx') }, '下载 XLSX'),
     h('button', { type: 'button', onclick: () => download('csv') }, '下载 CSV'));
 

@@ -1,7 +1,7 @@
 // 企业库: list with search and filters, create, record page with edit, archive and restore.
 import { api, idempotencyKey } from '../api.js';
 import { h, clear, buildForm, pagedTable, notify, badge, section, fmtDate } from '../dom.js';
-import { SIZE, loadRegions, label } from '../labels.js';
+import { SIZE, loadRegions, label, writableRegions, mayWriteRegion } from '../labels.js';
 
 function specs(regions, { enterpriseUser = false } = {}) {
   const ro = enterpriseUser; // an enterprise user changes only its contact fields
@@ -52,10 +52,11 @@ export async function list(_params, el) {
   await table.reload();
 }
 
-export async function create(_params, el) {
-  const regions = await loadRegions(api);
+export async function create(_params, el, user) {
+  const regions = writableRegions(user, await loadRegions(api));
   const key = idempotencyKey();
-  const f = buildForm(specs(regions), { high_tech: false }, {
+  const own = user?.role === 'county_staff' ? { region_code: user.region_code } : {};
+  const f = buildForm(specs(regions), { high_tech: false, ...own }, {
     submitLabel: '创建',
     async onSubmit(read) {
       const rec = await api.post('/enterprises', read(), { 'Idempotency-Key': key });
@@ -66,12 +67,21 @@ export async function create(_params, el) {
   clear(el, h('p', {}, h('a', { href: '#/enterprises' }, '← 企业库')), h('h1', {}, '新建企业'), f.form);
 }
 
-async function record(id, el, { enterpriseUser = false } = {}) {
+async function record(id, el, { enterpriseUser = false, user = null } = {}) {
   const regions = await loadRegions(api);
   const staffView = !enterpriseUser;
   let { data: rec, etag } = await api.getWithEtag('/enterprises/' + id, staffView ? { include_archived: 'true' } : {});
   const render = () => {
-    const f = buildForm(specs(regions, { enterpriseUser }), rec, {
+    // County staff read every region's record but change only their own region's.
+    if (!mayWriteRegion(user, rec.region_code)) {
+      const f = buildForm(specs(regions, { enterpriseUser: true }).map((sp) => ({ ...sp, readonly: true })), rec, {});
+      f.form.querySelector('.actions').remove();
+      clear(el, h('p', {}, h('a', { href: '#/enterprises' }, '← 企业库')),
+        h('div', { class: 'page-head' }, h('h1', {}, rec.name)),
+        h('p', { class: 'help other-region' }, `该企业属于${label(regions, rec.region_code)}，您只能查看，不能修改。`), f.form);
+      return;
+    }
+    const f = buildForm(specs(user ? writableRegions(user, regions) : regions, { enterpriseUser }), rec, {
       submitLabel: '保存修改',
       async onSubmit(read) {
         const patch = read(true);
@@ -107,7 +117,7 @@ async function record(id, el, { enterpriseUser = false } = {}) {
   render();
 }
 
-export const detail = (params, el) => record(params.id, el);
+export const detail = (params, el, user) => record(params.id, el, { user });
 
 export async function mine(_params, el, user) {
   if (!user.enterprise_id) {

@@ -1,8 +1,8 @@
 // 院士工作站: the list and record page for staff (status moves, academicians, reports with
-// accept / return), and the host enterprise's annual report (fill, submit).
+// accept / return), and the host enterprise's annual report (fill, attach evidence, submit).
 import { api } from '../api.js';
-import { h, clear, buildForm, pagedTable, notify, badge, section, fmtDate } from '../dom.js';
-import { loadRegions, label } from '../labels.js';
+import { h, clear, buildForm, pagedTable, notify, badge, section, fmtDate, labelled } from '../dom.js';
+import { loadRegions, label, mayWriteRegion } from '../labels.js';
 
 const STAFF = ['admin', 'city_staff', 'county_staff'];
 const isStaff = (u) => STAFF.includes(u.role);
@@ -42,12 +42,14 @@ function statusBadge(w) {
 export async function list(_params, el, user) {
   const regions = await loadRegions(api);
   const staff = isStaff(user);
+  // County staff start from their own region's stations (the ones they write).
+  const county = user.role === 'county_staff';
   const filters = buildForm([
     { name: 'q', label: '搜索', placeholder: '工作站名称、依托企业' },
     { name: 'status', label: '状态', type: 'select', options: STATUS },
     { name: 'level', label: '级别', type: 'select', options: LEVEL },
     ...(staff ? [{ name: 'region_code', label: '地区', type: 'select', options: regions }] : []),
-  ], {}, { submitLabel: '查询', onSubmit: async () => table.reload() });
+  ], county ? { region_code: user.region_code } : {}, { submitLabel: '查询', onSubmit: async () => table.reload() });
   filters.form.classList.add('filters');
   const table = pagedTable({
     columns: [
@@ -92,7 +94,7 @@ export async function detail(params, el, user) {
   }
 
   async function render() {
-    const moves = staff ? (MOVES[w.status] || []).map(([to, text, r]) =>
+    const moves = staff && mayWriteRegion(user, w.region_code) ? (MOVES[w.status] || []).map(([to, text, r]) =>
       h('button', { type: 'button', class: r ? 'danger' : 'primary', onclick: () => move(to, text, r) }, text)) : [];
     const facts = h('dl', { class: 'facts' }, [
       ['依托企业', w.host_enterprise_name], ['级别', w.level_label || label(LEVEL, w.level)], ['状态', statusBadge(w)],
@@ -116,6 +118,114 @@ export async function detail(params, el, user) {
     } catch (e) { clear(reports, h('p', { class: 'form-error' }, e.detail || e.message)); }
   }
   await render();
+}
+
+// 证明材料: what the API takes (it has the last word, by type and by the bytes themselves).
+const EVIDENCE_ACCEPT = '.pdf,.jpg,.jpeg,.png,.xlsx,.xls,.docx,.doc,.pptx,.ppt,.ofd,application/pdf,image/jpeg,image/png';
+const EVIDENCE_TYPES = 'PDF、JPEG、PNG、Word、Excel、PowerPoint 或 OFD';
+
+export function fmtSize(n) {
+  if (n < 1024) return `${n} 字节`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// The API's refusal of an evidence upload or removal, in words for the person at the control.
+export function evidenceError(e) {
+  if (e.status === 413) return '文件过大：单个证明材料不能超过服务器允许的大小（默认 10 MB），请压缩或拆分后再上传。';
+  if (e.status === 415) return `文件类型不支持：请上传 ${EVIDENCE_TYPES} 文件（文件内容须与扩展名一致）。`;
+  if (e.code === 'assessment_published') return '该年度考核已发布，证明材料不能再上传或删除。';
+  if (e.code === 'invalid_transition') return '报告已提交或已审核，不能再修改证明材料；如需修改，请联系科协退回报告。';
+  if (e.status === 0 && e.code === 'network') return '上传中断：文件可能过大（默认上限 10 MB），或网络不通，请检查后重试。';
+  return e.detail || e.message;
+}
+
+// The evidence files of a report: list, download, and (where the API allows) upload and
+// remove. writable: the controls are offered (the API still decides, and its 409/413/415 are
+// shown next to the control).
+export function evidenceSection(base, { writable, leaves = [] }) {
+  const list = h('div', {}, h('p', { class: 'loading' }, '加载中…'));
+  const listErr = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  let fileInput = null;
+  let fileErr = null;
+
+  async function load() {
+    try {
+      const page = await api.get(base + '/evidence');
+      show(page.items || []);
+    } catch (e) { clear(list, h('p', { class: 'form-error' }, e.detail || e.message)); }
+  }
+  function leafName(key) {
+    const l = leaves.find((x) => x.key === key);
+    return l ? l.name : key || '';
+  }
+  function show(items) {
+    if (!items.length) { clear(list, h('p', { class: 'muted' }, '还没有证明材料')); return; }
+    clear(list, h('div', { class: 'table-wrap' }, h('table', { class: 'list evidence' },
+      h('caption', { class: 'visually-hidden' }, '证明材料'),
+      h('thead', {}, h('tr', {}, ['文件名', '大小', '支撑指标', '上传人', '上传时间', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, items.map((f) => h('tr', {},
+        h('td', { 'data-label': '文件名' }, f.file_name),
+        h('td', { 'data-label': '大小' }, fmtSize(f.size)),
+        h('td', { 'data-label': '支撑指标' }, leafName(f.indicator)),
+        h('td', { 'data-label': '上传人' }, f.uploaded_by_name || ''),
+        h('td', { 'data-label': '上传时间' }, fmtDate(f.uploaded_at)),
+        h('td', { 'data-label': '操作' },
+          h('button', { type: 'button', 'aria-label': `下载 ${f.file_name}`, onclick: () => download(f) }, '下载'),
+          writable ? h('button', { type: 'button', class: 'danger', 'aria-label': `删除 ${f.file_name}`, onclick: () => remove(f) }, '删除') : null)))))));
+  }
+  async function download(f) {
+    listErr.hidden = true;
+    try {
+      const name = await api.download(`${base}/evidence/${f.id}`, {}, f.file_name);
+      notify('已下载 ' + name);
+    } catch (e) { clear(listErr, evidenceError(e)); listErr.hidden = false; }
+  }
+  async function remove(f) {
+    if (!confirm(`删除证明材料“${f.file_name}”？`)) return;
+    listErr.hidden = true;
+    try {
+      await api.del(`${base}/evidence/${f.id}`);
+      notify('已删除 ' + f.file_name);
+      await load();
+    } catch (e) { clear(listErr, evidenceError(e)); listErr.hidden = false; listErr.focus?.(); }
+  }
+
+  const parts = [list, listErr];
+  if (writable) {
+    fileInput = h('input', { type: 'file', id: 'evidence-file', name: 'file', accept: EVIDENCE_ACCEPT, 'aria-describedby': 'evidence-file-err evidence-file-help' });
+    fileErr = h('span', { class: 'field-error', id: 'evidence-file-err', 'aria-live': 'polite' });
+    const leafSelect = leaves.length ? h('select', { id: 'evidence-indicator', name: 'indicator' },
+      h('option', { value: '' }, '（不指定）'), leaves.map((l) => h('option', { value: l.key }, l.name + (l.evidence_required ? '（需证明材料）' : '')))) : null;
+    const button = h('button', { type: 'submit', class: 'primary' }, '上传');
+    const form = h('form', { class: 'form evidence-upload', novalidate: true },
+      h('div', { class: 'grid' },
+        h('div', { class: 'field' }, h('label', { for: 'evidence-file' }, '选择证明材料文件'), fileInput,
+          h('small', { class: 'help', id: 'evidence-file-help' }, `${EVIDENCE_TYPES}，单个文件默认不超过 10 MB。`), fileErr),
+        leafSelect ? h('div', { class: 'field' }, h('label', { for: 'evidence-indicator' }, '支撑的考核指标'), leafSelect) : null),
+      h('div', { class: 'actions' }, button));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(fileErr);
+      fileInput.removeAttribute('aria-invalid');
+      const file = fileInput.files[0];
+      if (!file) { clear(fileErr, '请先选择文件'); fileInput.setAttribute('aria-invalid', 'true'); fileInput.focus(); return; }
+      button.disabled = true;
+      try {
+        await api.upload(base + '/evidence', file, { filename: file.name, indicator: leafSelect?.value || undefined });
+        notify('已上传 ' + file.name);
+        fileInput.value = '';
+        await load();
+      } catch (e) {
+        clear(fileErr, evidenceError(e));
+        fileInput.setAttribute('aria-invalid', 'true');
+        fileInput.focus();
+      } finally { button.disabled = false; }
+    });
+    parts.push(form);
+  }
+  load();
+  return { el: h('div', { class: 'evidence-box' }, parts), reload: load };
 }
 
 export async function report(params, el, user) {
@@ -174,6 +284,16 @@ export async function report(params, el, user) {
       parts.push(section('年度指标', h('p', { class: 'help' }, '金额单位为万元；保存后可以继续修改，确认无误后“提交报告”。'), f.form));
     } else {
       parts.push(h('dl', { class: 'facts' }, INDICATORS.map((i) => [h('dt', {}, i.label), h('dd', {}, String(rep[i.name] ?? ''))])));
+    }
+    // Evidence hangs on a saved report. The host and the county add files while it is a draft
+    // or returned, the city until the year is published: the API decides, the page offers.
+    if (rep) {
+      const writable = editable || ['admin', 'city_staff'].includes(user.role);
+      const ev = evidenceSection(path, { writable });
+      parts.push(section('证明材料', h('p', { class: 'help' },
+        writable ? '上传支撑年度指标的证明材料（如专利证书、合同、发票、照片）；提交报告后企业不能再修改。' : '报告所附的证明材料，可下载查看。'), ev.el));
+    } else if (editable) {
+      parts.push(section('证明材料', h('p', { class: 'help' }, '先保存草稿，再上传证明材料。')));
     }
     clear(el, parts);
   }
