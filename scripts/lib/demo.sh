@@ -36,3 +36,18 @@ make_user city city_staff "Siku-Shi-2026" "市科协 王晓红"
 make_user hanjiang county_staff "Siku-county-2026" "邗江区科协 李建国" --region 321003
 make_user company enterprise "Siku-Qiye-2026" "$ENTERPRISE_NAME 联系人" --enterprise "$ENTERPRISE"
 make_user expert expert "Siku-Zhuanjia-2026" "专家 $EXPERT_NAME" --expert "$EXPERT"
+
+# Assessment panels draw only experts who can confirm and score: a dozen more consenting,
+# available experts get an account (pingshen01 … pingshen12, same password
+# as the expert login), so that staff can draw a panel from the demo.
+n=0
+for id in $(psql_db -tAc "SELECT id FROM experts e WHERE kind = 'expert' AND consent AND available
+        AND archived_at IS NULL AND id <> $EXPERT
+        AND NOT EXISTS (SELECT 1 FROM users u WHERE u.expert_id = e.id) ORDER BY id LIMIT 12"); do
+    n=$((n + 1))
+    name=$(psql_db -tAc "SELECT name FROM experts WHERE id = $id")
+    printf '%s\n' "Siku-Zhuanjia-2026" | build/sikud create-user --database "$SIKU_DATABASE_URL" \
+        --username "$(printf 'pingshen%02d' "$n")" --role expert --display-name "评审专家 $name" \
+        --if-missing --expert "$id" >/dev/null 2>&1 || siku_die "could not create reviewer login"
+done
+printf '  %-14s %-12s %-18s %s\n' expert "pingshen01…12" "Siku-Zhuanjia-2026" "评审专家（年度考核评审组）"

@@ -171,7 +171,8 @@ SELECT 'academician', pg_temp.person(), CASE WHEN random() < 0.9 THEN 'male' ELS
 FROM generate_series(1, :academicians) g
 JOIN domains d ON d.id = 1 + (g % 6)
 CROSS JOIN LATERAL (SELECT now() - ((g * 6007 % 2300) || ' days')::interval AS at) c
-CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.5 THEN 'CAS' ELSE 'CAE' END AS academy) a;
+-- Per row (g): a LATERAL subquery that names no outer column is evaluated once for all rows.
+CROSS JOIN LATERAL (SELECT CASE WHEN g * 7919 % 5 < 3 THEN 'CAE' ELSE 'CAS' END AS academy) a;
 
 -- Enterprises in every district and zone.
 INSERT INTO enterprises (name, credit_code, region_code, industry_code, size, high_tech, address,
@@ -218,7 +219,7 @@ SELECT s.enterprise_id, pg_temp.pick(d.demands),
             THEN least(c.at + interval '3 hours', now()) END,
        c.at, c.at
 FROM demand_seed s JOIN domains d ON d.id = s.domain
-CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int AS lo) b
+CROSS JOIN LATERAL (SELECT (5 + floor(random() * 50))::int + 0 * s.g AS lo) b -- per row: names s
 -- posted over the last fourteen months
 CROSS JOIN LATERAL (SELECT now() - ((s.g * 37 % 420) || ' days')::interval AS at) c;
 

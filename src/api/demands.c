@@ -325,7 +325,13 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     if (mode && !list_one_of(mode, match_service_modes))
         return api_param_error(req, "service_mode",
                                "应为 transfer、commissioned、joint、training 或 consulting");
-    if (!api_id_param(req, "enterprise_id", ent))
+    if (!api_id_param(req, "enterprise_id", ent) ||
+        !api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                        codes_check_industry_code) ||
+        !api_code_param(req, "discipline_code", query_get(qs, "discipline_code"),
+                        codes_check_discipline_code))
         return false;
     if (since && !validate_datetime(since))
         return api_param_error(req, "updated_since", "应为 RFC 3339 时间");

@@ -189,6 +189,11 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
         return api_param_error(req, "size", "应为 large、medium、small 或 micro");
     if (high_tech && strcmp(high_tech, "true") != 0 && strcmp(high_tech, "false") != 0)
         return api_param_error(req, "high_tech", "应为 true 或 false");
+    if (!api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                        codes_check_industry_code))
+        return false;
     if (since && !validate_datetime(since))
         return api_param_error(req, "updated_since", "应为 RFC 3339 时间");
     *q = query_get(qs, "q");

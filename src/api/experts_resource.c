@@ -422,13 +422,6 @@ static bool enum_param(struct http_request *req, const char *name, const char *v
     return value == NULL || list_one_of(value, values) || api_param_error(req, name, message);
 }
 
-static bool code_param(struct http_request *req, const char *name, const char *value,
-                       field_check_fn check)
-{
-    const char *code, *message;
-    return value == NULL || check(value, &code, &message) || api_param_error(req, name, message);
-}
-
 static bool bool_param(struct http_request *req, const char *name, const char *value)
 {
     static const char *const booleans[] = {"true", "false", NULL};
@@ -438,11 +431,12 @@ static bool bool_param(struct http_request *req, const char *name, const char *v
 static bool filters_ok(struct http_request *req, const struct query *qs)
 {
     const char *since = query_get(qs, "updated_since");
-    return code_param(req, "region_code", query_get(qs, "region_code"), codes_check_region_code) &&
-           code_param(req, "discipline_code", query_get(qs, "discipline_code"),
-                      codes_check_discipline_code) &&
-           code_param(req, "industry_code", query_get(qs, "industry_code"),
-                      codes_check_industry_code) &&
+    return api_code_param(req, "region_code", query_get(qs, "region_code"),
+                          codes_check_region_code) &&
+           api_code_param(req, "discipline_code", query_get(qs, "discipline_code"),
+                          codes_check_discipline_code) &&
+           api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                          codes_check_industry_code) &&
            enum_param(req, "title", query_get(qs, "title"), titles,
                       "应为 senior、associate_senior、intermediate、junior 或 other") &&
            enum_param(req, "affiliation_kind", query_get(qs, "affiliation_kind"), affiliation_kinds,

@@ -191,6 +191,13 @@ bool list_one_of(const char *value, const char *const *values)
     return false;
 }
 
+bool api_code_param(struct http_request *req, const char *name, const char *value,
+                    field_check_fn check)
+{
+    const char *code, *message;
+    return value == NULL || check(value, &code, &message) || api_param_error(req, name, message);
+}
+
 bool api_id_param(struct http_request *req, const char *name, const char *value)
 {
     if (value == NULL || (list_is_integer(value) && value[0] != '-' && value[0] != '0'))

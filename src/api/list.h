@@ -3,6 +3,7 @@
 #ifndef SIKU_API_LIST_H
 #define SIKU_API_LIST_H
 
+#include "domain/validate.h"
 #include "http/query.h"
 
 #include <libpq-fe.h>
@@ -39,6 +40,11 @@ bool list_one_of(const char *value, const char *const *values);
 /* A positive id filter, or absent; replies 400 naming the parameter and returns false else. */
 bool api_id_param(struct http_request *req, const char *name, const char *value)
     __attribute__((warn_unused_result));
+
+/* A code filter (region, discipline, industry: check is the codes_check_* of the field), or
+ * absent; replies 400 naming the parameter and returns false when the code is malformed. */
+bool api_code_param(struct http_request *req, const char *name, const char *value,
+                    field_check_fn check) __attribute__((warn_unused_result));
 
 /* True for a decimal integer that fits a bigint (cursor keys, id filters). */
 bool list_is_integer(const char *s);

@@ -338,7 +338,11 @@ static bool list_parse(struct http_request *req, struct list_call *lc, const cha
     if (kind && !list_one_of(kind, project_kind_names))
         return api_param_error(
             req, "kind", "应为 workstation、industry_university、soft_science、transfer 或 other");
-    if (!api_id_param(req, "lead_enterprise_id", lead) || !api_id_param(req, "expert_id", expert))
+    if (!api_id_param(req, "lead_enterprise_id", lead) || !api_id_param(req, "expert_id", expert) ||
+        !api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                        codes_check_industry_code))
         return false;
     if (since && !validate_datetime(since))
         return api_param_error(req, "updated_since", "应为 RFC 3339 时间");

@@ -9,6 +9,7 @@
 #include "api/list.h"
 #include "api/list_call.h"
 #include "api/resource.h"
+#include "api/search.h"
 
 #include "domain/codes.h"
 #include "domain/validate.h"
@@ -51,28 +52,31 @@ static const struct field_spec fields[] = {
 };
 
 static const char *const id_array_fields[] = {"expert_ids", "enterprise_ids", NULL};
+/* The fields segmented into search terms (their weights: migrations/0029_service_search.sql). */
+static const char *const search_fields[] = {"title", "outcome", "place", NULL};
 
-/* $1 fields, $2 caller; then the idempotency key columns $3..$6. */
+/* $1 fields, $2 caller, $3 search terms; then the idempotency key columns $4..$7. */
 static struct db_stmt insert = {
     "service_activity_insert",
     "WITH ins AS ("
     "  INSERT INTO service_activities (kind, title, held_on, place, region_code, group_id,"
-    "    workstation_id, expert_ids, enterprise_ids, academician_days, outcome, created_by)"
+    "    workstation_id, expert_ids, enterprise_ids, academician_days, outcome, created_by,"
+    "    terms)"
     "  SELECT j->>'kind', j->>'title', (j->>'held_on')::date, j->>'place', j->>'region_code',"
     "    (j->>'group_id')::bigint, (j->>'workstation_id')::bigint,"
     "    ARRAY(SELECT i::bigint FROM jsonb_array_elements_text(coalesce(j->'expert_ids', '[]')) i),"
     "    ARRAY(SELECT i::bigint"
     "          FROM jsonb_array_elements_text(coalesce(j->'enterprise_ids', '[]')) i),"
     "    coalesce((j->>'academician_days')::numeric, 0), j->>'outcome',"
-    "    ($2::jsonb->>'user_id')::bigint"
+    "    ($2::jsonb->>'user_id')::bigint, $3::jsonb"
     "  FROM (SELECT $1::jsonb AS j) x RETURNING service_activities AS a),"
     " idem AS (INSERT INTO idempotency_keys (user_id, key, route, request_hash, status, body,"
     "    location)"
-    "  SELECT $3::bigint, $4::text, $5::text, $6::text, 201,"
+    "  SELECT $4::bigint, $5::text, $6::text, $7::text, 201,"
     "    service_activity_json(a, $2::jsonb)::text,"
-    "    '/api/v1/service-activities/' || (a).id FROM ins WHERE $4::text IS NOT NULL)"
+    "    '/api/v1/service-activities/' || (a).id FROM ins WHERE $5::text IS NOT NULL)"
     " SELECT service_activity_json(a, $2::jsonb)::text, (a).version::text, (a).id::text FROM ins",
-    6, 0};
+    7, 0};
 
 static struct db_stmt get = {"service_activity_get",
                              "SELECT service_activity_json(a, $2::jsonb)::text, a.version::text"
@@ -81,7 +85,7 @@ static struct db_stmt get = {"service_activity_get",
                              "   AND service_activity_can_read(a, $2::jsonb)",
                              3, 0};
 
-/* $1 id, $2 fields, $3 expected version, $4 caller. */
+/* $1 id, $2 fields, $3 expected version, $4 caller, $5 search terms of the patched fields. */
 static struct db_stmt patch = {
     "service_activity_patch",
     "WITH p AS (SELECT $2::jsonb AS j),"
@@ -107,14 +111,14 @@ static struct db_stmt patch = {
     "   academician_days = CASE WHEN j ? 'academician_days'"
     "                      THEN (j->>'academician_days')::numeric ELSE a.academician_days END,"
     "   outcome = CASE WHEN j ? 'outcome' THEN j->>'outcome' ELSE a.outcome END,"
-    "   updated_at = now(), version = a.version + 1"
+    "   terms = a.terms || $5::jsonb, updated_at = now(), version = a.version + 1"
     "   FROM p, cur WHERE a.id = cur.id AND cur.r AND cur.w"
     "     AND ($3::int IS NULL OR a.version = $3::int)"
     "   RETURNING a)"
     " SELECT coalesce((SELECT r FROM cur), false), coalesce((SELECT w FROM cur), false),"
     "  (SELECT service_activity_json(upd.a, $4::jsonb)::text FROM upd),"
     "  (SELECT (upd.a).version::text FROM upd)",
-    4, 0};
+    5, 0};
 
 /* $1 id, $2 caller, $3 expected version, $4 archive (true) or restore (false); idempotent. */
 static struct db_stmt archive = {
@@ -141,8 +145,8 @@ static struct db_stmt archive = {
 
 /* Filters: $1 caller, $2 include archived, $3 kind, $4 region, $5 group, $6 workstation,
  * $7 participating expert, $8 enterprise served, $9 held from, $10 held to, $11 updated
- * since; then the keyset $12 $13 and $14 the row limit. Experts and enterprises see only the
- * activities that concern them. */
+ * since, $15 tsquery of q; then the keyset $12 $13 and $14 the row limit. Experts and enterprises
+ * see only the activities that concern them. */
 #define LIST_FROM                                                                                  \
     " FROM service_activities a"                                                                   \
     " WHERE (a.archived_at IS NULL OR $2::boolean)"                                                \
@@ -157,7 +161,10 @@ static struct db_stmt archive = {
     "   AND ($8::bigint IS NULL OR $8::bigint = ANY (a.enterprise_ids))"                           \
     "   AND ($9::date IS NULL OR a.held_on >= $9::date)"                                           \
     "   AND ($10::date IS NULL OR a.held_on <= $10::date)"                                         \
-    "   AND ($11::timestamptz IS NULL OR a.updated_at >= $11::timestamptz)"
+    "   AND ($11::timestamptz IS NULL OR a.updated_at >= $11::timestamptz)"                        \
+    "   AND ($15::tsquery IS NULL OR a.search @@ $15::tsquery)"
+
+#define LIST_PARAMS 15
 
 static struct db_stmt list_by_held = {
     "service_activity_list_held",
@@ -165,14 +172,14 @@ static struct db_stmt list_by_held = {
     " a.id::text AS key2" LIST_FROM
     "   AND ($12::date IS NULL OR (a.held_on, a.id) < ($12::date, $13::bigint))"
     " ORDER BY a.held_on DESC, a.id DESC LIMIT $14::int",
-    14, 0};
+    LIST_PARAMS, 0};
 
 static struct db_stmt list_by_id = {
     "service_activity_list_id",
     "SELECT service_activity_json(a, $1::jsonb)::text, a.id::text AS key1, '' AS key2" LIST_FROM
     "   AND ($12::bigint IS NULL OR a.id > $12::bigint) AND $13::text IS NULL"
     " ORDER BY a.id LIMIT $14::int",
-    14, 0};
+    LIST_PARAMS, 0};
 
 static struct db_stmt list_by_updated = {
     "service_activity_list_updated",
@@ -180,7 +187,16 @@ static struct db_stmt list_by_updated = {
     " a.id::text AS key2" LIST_FROM
     "   AND ($12::timestamptz IS NULL OR (a.updated_at, a.id) < ($12::timestamptz, $13::bigint))"
     " ORDER BY a.updated_at DESC, a.id DESC LIMIT $14::int",
-    14, 0};
+    LIST_PARAMS, 0};
+
+static struct db_stmt list_by_rank = {
+    "service_activity_list_rank",
+    "SELECT service_activity_json(a, $1::jsonb)::text, ts_rank(a.search, $15::tsquery)::text"
+    " AS key1, a.id::text AS key2" LIST_FROM
+    "   AND ($12::real IS NULL OR ts_rank(a.search, $15::tsquery) < $12::real"
+    "        OR (ts_rank(a.search, $15::tsquery) = $12::real AND a.id > $13::bigint))"
+    " ORDER BY ts_rank(a.search, $15::tsquery) DESC, a.id LIMIT $14::int",
+    LIST_PARAMS, 0};
 
 /* ---- helpers ---- */
 
@@ -274,18 +290,24 @@ static void handle_get(struct http_request *req)
     api_get_record(req, &get);
 }
 
-/* The sort and its cursor: -held_on (default), id or -updated_at. */
+/* The sort and its cursor: -held_on (default; relevance when q is given), id, -updated_at or
+ * relevance. */
 static bool pick_sort(struct http_request *req, const struct list_params *lp, const char *sort,
-                      struct db_stmt **stmt)
+                      const char *q, struct db_stmt **stmt)
 {
-    if (sort == NULL || strcmp(sort, "-held_on") == 0)
+    if (sort == NULL)
+        *stmt = q ? &list_by_rank : &list_by_held;
+    else if (strcmp(sort, "-held_on") == 0)
         *stmt = &list_by_held;
     else if (strcmp(sort, "id") == 0)
         *stmt = &list_by_id;
     else if (strcmp(sort, "-updated_at") == 0)
         *stmt = &list_by_updated;
+    else if (strcmp(sort, "relevance") == 0 && q)
+        *stmt = &list_by_rank;
     else
-        return api_param_error(req, "sort", "应为 -held_on、id 或 -updated_at");
+        return api_param_error(req, "sort",
+                               "应为 -held_on、id、-updated_at 或 relevance（需同时给出 q）");
     bool ok = true;
     if (lp->nkeys && *stmt == &list_by_id)
         ok = list_is_integer(lp->keys[0]);
@@ -296,17 +318,19 @@ static bool pick_sort(struct http_request *req, const struct list_params *lp, co
 
 static void handle_list(struct http_request *req)
 {
-    static const char *const allowed[] = {"kind",           "region_code",      "group_id",
-                                          "workstation_id", "expert_id",        "enterprise_id",
-                                          "held_from",      "held_to",          "updated_since",
-                                          "sort",           "include_archived", NULL};
+    static const char *const allowed[] = {
+        "kind",          "region_code",      "group_id", "workstation_id", "expert_id",
+        "enterprise_id", "held_from",        "held_to",  "updated_since",  "q",
+        "sort",          "include_archived", NULL};
     struct list_call *lc = api_list_call(req, allowed, 2);
     if (lc == NULL)
         return;
     const struct query *qs = &lc->lp.query;
     const char *kind = query_get(qs, "kind"), *since = query_get(qs, "updated_since");
     const char *from = query_get(qs, "held_from"), *to = query_get(qs, "held_to");
-    const char *archived;
+    const char *q = query_get(qs, "q"), *archived;
+    if (q && *q == '\0')
+        q = NULL;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
     if (kind && !list_one_of(kind, kinds)) {
@@ -330,7 +354,9 @@ static void handle_list(struct http_request *req)
         api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    if (!pick_sort(req, &lc->lp, query_get(qs, "sort"), &lc->stmt))
+    if (!api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !pick_sort(req, &lc->lp, query_get(qs, "sort"), q, &lc->stmt))
         return;
     bool int_key = lc->stmt == &list_by_id;
     const char *const params[] = {api_caller_json(req),
@@ -346,10 +372,14 @@ static void handle_list(struct http_request *req)
                                   since,
                                   lc->lp.nkeys ? lc->lp.keys[0] : NULL,
                                   lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
-                                  lc->lp.limit_plus_one};
+                                  lc->lp.limit_plus_one,
+                                  NULL};
     memcpy(lc->params, params, sizeof params);
-    lc->nparams = 14;
-    api_list_run(req, lc, NULL);
+    lc->nparams = LIST_PARAMS;
+    lc->tsquery_param = 14;
+    lc->by_relevance = &list_by_rank;
+    lc->by_id = &list_by_held; /* a q without searchable words: the default order */
+    api_list_run(req, lc, q);
 }
 
 /* ---- writes ---- */
@@ -363,9 +393,10 @@ static void handle_create(struct http_request *req)
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {api_json_text(req, clean), api_caller_json(req)};
+    const char *params[] = {api_json_text(req, clean), api_caller_json(req),
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
-    api_create(req, &insert, 2, params, "/api/v1/service-activities/");
+    api_create(req, &insert, 3, params, "/api/v1/service-activities/");
 }
 
 static void handle_patch(struct http_request *req)
@@ -380,10 +411,11 @@ static void handle_patch(struct http_request *req)
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {id, api_json_text(req, clean), version, api_caller_json(req)};
+    const char *params[] = {id, api_json_text(req, clean), version, api_caller_json(req),
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
-    db_job_add(job, &patch, 4, params);
+    db_job_add(job, &patch, 5, params);
     api_db_run(req, job, 0, api_write_done);
 }
 
@@ -410,8 +442,9 @@ static const struct constraint_field constraints[] = {
 void service_activities_register(struct router *r)
 {
     constraints_register(constraints);
-    static struct db_stmt *const stmts[] = {&insert,       &get,        &patch,           &archive,
-                                            &list_by_held, &list_by_id, &list_by_updated, NULL};
+    static struct db_stmt *const stmts[] = {&insert,          &get,          &patch,
+                                            &archive,         &list_by_held, &list_by_id,
+                                            &list_by_updated, &list_by_rank, NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {
         {.method = HTTP_GET,

@@ -8,6 +8,7 @@
 #include "api/list.h"
 #include "api/list_call.h"
 #include "api/resource.h"
+#include "api/search.h"
 
 #include "domain/codes.h"
 #include "domain/validate.h"
@@ -18,6 +19,8 @@
 #include <string.h>
 
 static const char *const member_roles[] = {"leader", "member", "liaison", NULL};
+/* The fields segmented into search terms (their weights: migrations/0029_service_search.sql). */
+static const char *const search_fields[] = {"name", "description", NULL};
 
 #define STAFF   ROLES_STAFF
 #define READERS (ROLES_STAFF | ROLE_EXPERT)
@@ -45,22 +48,23 @@ static const struct field_spec member_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL},
 };
 
-/* $1 fields, $2 caller; then the idempotency key columns $3..$6. */
+/* $1 fields, $2 caller, $3 search terms; then the idempotency key columns $4..$7. */
 static struct db_stmt insert = {
     "service_group_insert",
     "WITH ins AS ("
-    "  INSERT INTO service_groups (name, description, industry_codes, region_codes, created_by)"
+    "  INSERT INTO service_groups (name, description, industry_codes, region_codes, created_by,"
+    "    terms)"
     "  SELECT j->>'name', coalesce(j->>'description', ''),"
     "    ARRAY(SELECT jsonb_array_elements_text(coalesce(j->'industry_codes', '[]'))),"
     "    ARRAY(SELECT jsonb_array_elements_text(coalesce(j->'region_codes', '[]'))),"
-    "    ($2::jsonb->>'user_id')::bigint"
+    "    ($2::jsonb->>'user_id')::bigint, $3::jsonb"
     "  FROM (SELECT $1::jsonb AS j) x RETURNING service_groups AS g),"
     " idem AS (INSERT INTO idempotency_keys (user_id, key, route, request_hash, status, body,"
     "    location)"
-    "  SELECT $3::bigint, $4::text, $5::text, $6::text, 201, service_group_json(g)::text,"
-    "    '/api/v1/service-groups/' || (g).id FROM ins WHERE $4::text IS NOT NULL)"
+    "  SELECT $4::bigint, $5::text, $6::text, $7::text, 201, service_group_json(g)::text,"
+    "    '/api/v1/service-groups/' || (g).id FROM ins WHERE $5::text IS NOT NULL)"
     " SELECT service_group_json(g)::text, (g).version::text, (g).id::text FROM ins",
-    6, 0};
+    7, 0};
 
 static struct db_stmt get = {
     "service_group_get",
@@ -69,7 +73,7 @@ static struct db_stmt get = {
     "   AND service_group_can_read(g, $2::jsonb)",
     3, 0};
 
-/* $1 id, $2 fields, $3 expected version, $4 caller. */
+/* $1 id, $2 fields, $3 expected version, $4 caller, $5 search terms of the patched fields. */
 static struct db_stmt patch = {
     "service_group_patch",
     "WITH p AS (SELECT $2::jsonb AS j),"
@@ -85,13 +89,13 @@ static struct db_stmt patch = {
     "   region_codes = CASE WHEN j ? 'region_codes'"
     "                  THEN ARRAY(SELECT jsonb_array_elements_text(j->'region_codes'))"
     "                  ELSE g.region_codes END,"
-    "   updated_at = now(), version = g.version + 1"
+    "   terms = g.terms || $5::jsonb, updated_at = now(), version = g.version + 1"
     "   FROM p, cur WHERE g.id = cur.id AND cur.r AND cur.w"
     "     AND ($3::int IS NULL OR g.version = $3::int)"
     "   RETURNING g)"
     " SELECT coalesce((SELECT r FROM cur), false), coalesce((SELECT w FROM cur), false),"
     "  (SELECT service_group_json(upd.g)::text FROM upd), (SELECT (upd.g).version::text FROM upd)",
-    4, 0};
+    5, 0};
 
 /* $1 id, $2 caller, $3 expected version, $4 archive (true) or restore (false); idempotent. */
 static struct db_stmt archive = {
@@ -161,8 +165,8 @@ static struct db_stmt member_remove = {
     3, 0};
 
 /* Filters: $1 caller, $2 include archived, $3 region, $4 industry, $5 member expert,
- * $6 updated since; then the keyset $7 $8 and $9 the row limit. An expert user sees only
- * the groups they belong to. */
+ * $6 updated since, $10 tsquery of q; then the keyset $7 $8 and $9 the row limit. An expert
+ * user sees only the groups they belong to. */
 #define LIST_FROM                                                                                  \
     " FROM service_groups g"                                                                       \
     " WHERE (g.archived_at IS NULL OR $2::boolean)"                                                \
@@ -172,28 +176,40 @@ static struct db_stmt member_remove = {
     "   AND ($4::text IS NULL OR $4 = ANY (g.industry_codes))"                                     \
     "   AND ($5::bigint IS NULL OR EXISTS (SELECT 1 FROM service_group_members m"                  \
     "        WHERE m.group_id = g.id AND m.expert_id = $5::bigint))"                               \
-    "   AND ($6::timestamptz IS NULL OR g.updated_at >= $6::timestamptz)"
+    "   AND ($6::timestamptz IS NULL OR g.updated_at >= $6::timestamptz)"                          \
+    "   AND ($10::tsquery IS NULL OR g.search @@ $10::tsquery)"
+
+#define LIST_PARAMS 10
 
 static struct db_stmt list_by_id = {
     "service_group_list_id",
     "SELECT service_group_json(g)::text, g.id::text AS key1, '' AS key2" LIST_FROM
     "   AND ($7::bigint IS NULL OR g.id > $7::bigint) AND $8::text IS NULL"
     " ORDER BY g.id LIMIT $9::int",
-    9, 0};
+    LIST_PARAMS, 0};
 
 static struct db_stmt list_by_name = {
     "service_group_list_name",
     "SELECT service_group_json(g)::text, g.name AS key1, g.id::text AS key2" LIST_FROM
     "   AND ($7::text IS NULL OR (g.name COLLATE \"C\", g.id) > ($7 COLLATE \"C\", $8::bigint))"
     " ORDER BY g.name COLLATE \"C\", g.id LIMIT $9::int",
-    9, 0};
+    LIST_PARAMS, 0};
 
 static struct db_stmt list_by_updated = {
     "service_group_list_updated",
     "SELECT service_group_json(g)::text, g.updated_at::text AS key1, g.id::text AS key2" LIST_FROM
     "   AND ($7::timestamptz IS NULL OR (g.updated_at, g.id) < ($7::timestamptz, $8::bigint))"
     " ORDER BY g.updated_at DESC, g.id DESC LIMIT $9::int",
-    9, 0};
+    LIST_PARAMS, 0};
+
+static struct db_stmt list_by_rank = {
+    "service_group_list_rank",
+    "SELECT service_group_json(g)::text, ts_rank(g.search, $10::tsquery)::text AS key1,"
+    " g.id::text AS key2" LIST_FROM
+    "   AND ($7::real IS NULL OR ts_rank(g.search, $10::tsquery) < $7::real"
+    "        OR (ts_rank(g.search, $10::tsquery) = $7::real AND g.id > $8::bigint))"
+    " ORDER BY ts_rank(g.search, $10::tsquery) DESC, g.id LIMIT $9::int",
+    LIST_PARAMS, 0};
 
 /* ---- helpers ---- */
 
@@ -245,30 +261,40 @@ static void handle_get(struct http_request *req)
 static void handle_list(struct http_request *req)
 {
     static const char *const allowed[] = {
-        "region_code", "industry_code",    "expert_id", "updated_since",
-        "sort",        "include_archived", NULL};
+        "region_code", "industry_code", "expert_id",        "updated_since",
+        "q",           "sort",          "include_archived", NULL};
     struct list_call *lc = api_list_call(req, allowed, 2);
     if (lc == NULL)
         return;
     const struct query *qs = &lc->lp.query;
     const char *expert = query_get(qs, "expert_id"), *since = query_get(qs, "updated_since");
-    const char *sort = query_get(qs, "sort"), *archived;
+    const char *sort = query_get(qs, "sort"), *q = query_get(qs, "q"), *archived;
+    if (q && *q == '\0')
+        q = NULL;
     if (!api_include_archived(req, query_get(qs, "include_archived"), &archived))
         return;
-    if (!api_id_param(req, "expert_id", expert))
+    if (!api_id_param(req, "expert_id", expert) ||
+        !api_code_param(req, "region_code", query_get(qs, "region_code"),
+                        codes_check_region_code) ||
+        !api_code_param(req, "industry_code", query_get(qs, "industry_code"),
+                        codes_check_industry_code))
         return;
     if (since && !validate_datetime(since)) {
         api_param_error(req, "updated_since", "应为 RFC 3339 时间");
         return;
     }
-    if (sort == NULL || strcmp(sort, "id") == 0)
+    if (sort == NULL)
+        lc->stmt = q ? &list_by_rank : &list_by_id;
+    else if (strcmp(sort, "id") == 0)
         lc->stmt = &list_by_id;
     else if (strcmp(sort, "name") == 0)
         lc->stmt = &list_by_name;
     else if (strcmp(sort, "-updated_at") == 0)
         lc->stmt = &list_by_updated;
+    else if (strcmp(sort, "relevance") == 0 && q)
+        lc->stmt = &list_by_rank;
     else {
-        api_param_error(req, "sort", "应为 id、name 或 -updated_at");
+        api_param_error(req, "sort", "应为 id、name、-updated_at 或 relevance（需同时给出 q）");
         return;
     }
     bool int_key = lc->stmt == &list_by_id;
@@ -282,10 +308,14 @@ static void handle_list(struct http_request *req)
                                   since,
                                   lc->lp.nkeys ? lc->lp.keys[0] : NULL,
                                   lc->lp.nkeys && !int_key ? lc->lp.keys[1] : NULL,
-                                  lc->lp.limit_plus_one};
+                                  lc->lp.limit_plus_one,
+                                  NULL};
     memcpy(lc->params, params, sizeof params);
-    lc->nparams = 9;
-    api_list_run(req, lc, NULL);
+    lc->nparams = LIST_PARAMS;
+    lc->tsquery_param = 9;
+    lc->by_relevance = &list_by_rank;
+    lc->by_id = &list_by_id;
+    api_list_run(req, lc, q);
 }
 
 static void members_done(struct http_request *req, struct db_job *job)
@@ -331,9 +361,10 @@ static void handle_create(struct http_request *req)
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {api_json_text(req, clean), api_caller_json(req)};
+    const char *params[] = {api_json_text(req, clean), api_caller_json(req),
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
-    api_create(req, &insert, 2, params, "/api/v1/service-groups/");
+    api_create(req, &insert, 3, params, "/api/v1/service-groups/");
 }
 
 static void handle_patch(struct http_request *req)
@@ -348,10 +379,11 @@ static void handle_patch(struct http_request *req)
         cJSON_Delete(clean);
         return;
     }
-    const char *params[] = {id, api_json_text(req, clean), version, api_caller_json(req)};
+    const char *params[] = {id, api_json_text(req, clean), version, api_caller_json(req),
+                            api_search_terms(req, clean, search_fields)};
     cJSON_Delete(clean);
     struct db_job *job = api_write_job(req, NULL);
-    db_job_add(job, &patch, 4, params);
+    db_job_add(job, &patch, 5, params);
     api_db_run(req, job, 0, api_write_done);
 }
 
@@ -442,7 +474,8 @@ void service_groups_register(struct router *r)
     constraints_register(constraints);
     static struct db_stmt *const stmts[] = {
         &insert,     &get,           &patch,      &archive,      &visible,         &members,
-        &member_add, &member_remove, &list_by_id, &list_by_name, &list_by_updated, NULL};
+        &member_add, &member_remove, &list_by_id, &list_by_name, &list_by_updated, &list_by_rank,
+        NULL};
     db_stmt_register_all(stmts);
     static const struct route routes[] = {
         {.method = HTTP_GET,

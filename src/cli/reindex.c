@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Each table and the fields its `search` column weighs (migrations/0004_libraries.sql). */
+/* Each table and the fields its `search` column weighs (migrations/0004_libraries.sql,
+ * 0029_service_search.sql). */
 struct indexed_table {
     const char *name;
     const char *select; /* $1 last id: (id, json of the fields) of the next batch */
@@ -23,6 +24,8 @@ static const char *const expert_fields[] = {"name",         "keywords",    "rese
                                             "division",     NULL};
 static const char *const demand_fields[] = {"title", "keywords", "description", NULL};
 static const char *const project_fields[] = {"title", "keywords", "summary", "outcome_note", NULL};
+static const char *const group_fields[] = {"name", "description", NULL};
+static const char *const activity_fields[] = {"title", "outcome", "place", NULL};
 
 /* The id stays a number: "id::text" would be the output column "id", and ORDER BY id would then
  * sort as text ("10000" before "2") while the keyset compares numbers, skipping rows. */
@@ -46,6 +49,11 @@ static const struct indexed_table tables[] = {
      SELECT_BATCH("projects", "'title', title, 'keywords', keywords, 'summary', summary,"
                               " 'outcome_note', outcome_note"),
      project_fields},
+    {"service_groups", SELECT_BATCH("service_groups", "'name', name, 'description', description"),
+     group_fields},
+    {"service_activities",
+     SELECT_BATCH("service_activities", "'title', title, 'outcome', outcome, 'place', place"),
+     activity_fields},
 };
 
 /* The rows of one batch as [{"id":..,"terms":{..}}, ...]; NULL when out of memory. */
@@ -179,7 +187,8 @@ int reindex_run(const char *conninfo)
             printf("thesaurus terms: %ld resegmented\n", n);
     }
     if (rc == 0) {
-        res = PQexec(db, "ANALYZE enterprises, experts, demands, projects");
+        res = PQexec(db, "ANALYZE enterprises, experts, demands, projects, service_groups,"
+                         " service_activities");
         PQclear(res);
         res = PQexec(db, "SELECT match_refresh_lexeme_stats()");
         PQclear(res);

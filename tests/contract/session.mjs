@@ -319,15 +319,18 @@ export async function runSession(exchange) {
         ).json;
         await call(city, 'GET', `/api/v1/assessments/${YEAR}/panels`);
         const panelFull = (await call(city, 'GET', `/api/v1/assessments/${YEAR}/panels/${panel.id}`, need)).json;
-        // The drawn reviewer signs in with a login made for them now.
+        // Only experts with an account are drawn (the demo gives a dozen reviewers one): the
+        // admin resets the drawn reviewer's password, and the reviewer signs in with it.
         const reviewer = (panelFull.members ?? panelFull.reviewers ?? [])[0];
         if (!reviewer) throw new Error('the panel has no reviewer');
-        await call(admin, 'POST', '/api/v1/users', {
-            json: { username: 'contract_reviewer', display_name: '契约 评审', role: 'expert',
-                expert_id: reviewer.expert_id, password: 'Contract-pass-2026' },
-            need: true,
-        });
-        const rev = await login('contract_reviewer', 'Contract-pass-2026');
+        const accounts = (await call(admin, 'GET', '/api/v1/users?role=expert&limit=200', need)).json.items;
+        const account = accounts.find(u => u.expert_id === reviewer.expert_id);
+        if (!account) throw new Error('the drawn reviewer has no account');
+        const held = await call(admin, 'GET', `/api/v1/users/${account.id}`, need);
+        await call(admin, 'PATCH', `/api/v1/users/${account.id}`, {
+            json: { password: 'Contract-pass-2026' },
+            headers: { 'if-match': held.headers.get('etag') ?? '*' }, need: true });
+        const rev = await login(account.username, 'Contract-pass-2026');
         await call(rev, 'POST', `/api/v1/assessments/${YEAR}/panels/${panel.id}/confirmation`, { json: { decision: 'confirm' } });
         await call(rev, 'GET', `/api/v1/assessments/${YEAR}/panels/${panel.id}/stations`);
         await call(rev, 'PUT', `/api/v1/assessments/${YEAR}/panels/${panel.id}/scores/${ws.id}`, { json: { scores } });

@@ -66,6 +66,9 @@ expect "last year's figures too, and last year's reports to assess" \
             AND (SELECT count(*) FROM workstation_reports WHERE year = $this - 1
                  AND status = 'accepted') >= 6
      FROM stats_year($this - 1) WHERE scope = 'city'"
+expect "a panel can be drawn: a dozen consenting, available experts with an account" \
+    "SELECT count(*) >= 12 FROM users u JOIN experts e ON e.id = u.expert_id
+     WHERE u.role = 'expert' AND NOT u.disabled AND e.consent AND e.available"
 expect "nothing in the future" \
     "SELECT (SELECT max(created_at) FROM experts) <= now() AND (SELECT max(at) FROM match_transitions) <= now()
             AND (SELECT max(at) FROM project_transitions) <= now() AND (SELECT max(published_at) FROM demands) <= now()"

@@ -250,6 +250,87 @@ START_TEST(search_finds_chinese_words)
 }
 END_TEST
 
+static int count_of(const char *path)
+{
+    struct t_resp *r = t_call(&srv, admin, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items"));
+    t_resp_free(r);
+    return n;
+}
+
+/* Filters by region, industry, size, high-tech flag and update time narrow the list; pages by
+ * name hold each record once; bad values are 400s naming the parameter. */
+START_TEST(filters_narrow_sort_by_name_and_refuse_bad_values)
+{
+    static const char *const bodies[] = {
+        "{\"name\":\"筛选丙\",\"credit_code\":\"%s\",\"region_code\":\"321084\","
+        "\"industry_code\":\"C38\",\"size\":\"small\",\"high_tech\":true}",
+        "{\"name\":\"筛选甲\",\"credit_code\":\"%s\",\"region_code\":\"321084\","
+        "\"industry_code\":\"C38\",\"size\":\"large\",\"high_tech\":false}",
+        "{\"name\":\"筛选乙\",\"credit_code\":\"%s\",\"region_code\":\"321084\","
+        "\"industry_code\":\"C39\",\"size\":\"small\",\"high_tech\":true}",
+    };
+    for (int i = 0; i < 3; i++) {
+        char body[512];
+        snprintf(body, sizeof body, bodies[i], credit(700 + i));
+        struct t_resp *r = t_call(&srv, admin, "POST", "/api/v1/enterprises", NULL, body);
+        t_expect_status(r, 201);
+        t_resp_free(r);
+    }
+    ck_assert_int_eq(count_of("/api/v1/enterprises?region_code=321084"), 3);
+    ck_assert_int_eq(count_of("/api/v1/enterprises?region_code=321084&industry_code=C38"), 2);
+    ck_assert_int_eq(count_of("/api/v1/enterprises?region_code=321084&size=small"), 2);
+    ck_assert_int_eq(
+        count_of("/api/v1/enterprises?region_code=321084&high_tech=true&industry_code=C38"), 1);
+    ck_assert_int_eq(count_of("/api/v1/enterprises?region_code=321084"
+                              "&updated_since=2099-01-01T00:00:00Z"),
+                     0);
+    /* By name (byte order of the UTF-8: 丙 E4B899 < 乙 E4B999 < 甲 E794B2), two to a page. */
+    struct t_resp *r = t_call(
+        &srv, admin, "GET", "/api/v1/enterprises?region_code=321084&sort=name&limit=2", NULL, NULL);
+    t_expect_status(r, 200);
+    cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 2);
+    ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 0), "name"), "筛选丙");
+    ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 1), "name"), "筛选乙");
+    char path[512];
+    snprintf(path, sizeof path,
+             "/api/v1/enterprises?region_code=321084&sort=name&limit=2&cursor=%s",
+             t_json_str(r->json, "next_cursor"));
+    t_resp_free(r);
+    r = t_call(&srv, admin, "GET", path, NULL, NULL);
+    t_expect_status(r, 200);
+    items = cJSON_GetObjectItem(r->json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 1);
+    ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 0), "name"), "筛选甲");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r->json, "next_cursor")));
+    t_resp_free(r);
+    static const struct {
+        const char *query, *param;
+    } bad[] = {
+        {"region_code=3210", "region_code"},
+        {"industry_code=c38", "industry_code"},
+        {"size=huge", "size"},
+        {"high_tech=yes", "high_tech"},
+        {"updated_since=today", "updated_since"},
+        {"sort=credit_code", "sort"},
+        {"sort=relevance", "sort"},
+        {"colour=red", "colour"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "/api/v1/enterprises?%s", bad[i].query);
+        r = t_call(&srv, admin, "GET", path, NULL, NULL);
+        t_expect_status(r, 400);
+        char want[64];
+        snprintf(want, sizeof want, "%s/", bad[i].param);
+        ck_assert_msg(strncmp(t_first_error(r), want, strlen(want)) == 0, "%s: %s", bad[i].query,
+                      r->body);
+        t_resp_free(r);
+    }
+}
+END_TEST
+
 START_TEST(audit_log_keeps_before_and_after)
 {
     char path[64];
@@ -313,6 +394,7 @@ int main(void)
     tcase_add_test(tc, idempotency_key_answers_the_first_result);
     tcase_add_test(tc, archive_hides_and_restore_brings_back);
     tcase_add_test(tc, search_finds_chinese_words);
+    tcase_add_test(tc, filters_narrow_sort_by_name_and_refuse_bad_values);
     tcase_add_test(tc, audit_log_keeps_before_and_after);
     tcase_add_test(tc, reindex_makes_sql_loaded_records_searchable);
     suite_add_tcase(s, tc);

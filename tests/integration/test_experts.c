@@ -440,6 +440,51 @@ START_TEST(filters_narrow_and_refuse_bad_values)
 }
 END_TEST
 
+/* PRODUCT.md: experts, academicians and demands carry service_modes, filterable; academicians
+ * also by academy and status, and the filters of one library never reach into the other. */
+START_TEST(academicians_filter_by_service_mode_academy_and_status)
+{
+    char *a = create_as(admin, "academicians",
+                        "{\"name\":\"服务院士甲\",\"academy\":\"CAS\",\"region_code\":\"321023\","
+                        "\"service_modes\":[\"training\",\"consulting\"]}");
+    char *b = create_as(admin, "academicians",
+                        "{\"name\":\"服务院士乙\",\"academy\":\"foreign\","
+                        "\"region_code\":\"321023\",\"service_modes\":[\"transfer\"],"
+                        "\"status\":\"retired\"}");
+    char *e = create_as(admin, "experts",
+                        "{\"name\":\"服务专家丙\",\"region_code\":\"321023\","
+                        "\"service_modes\":[\"training\"]}");
+    static const struct {
+        const char *path, *only; /* only: the one name listed, or NULL for none */
+    } cases[] = {
+        {"/api/v1/academicians?region_code=321023&service_mode=training", "服务院士甲"},
+        {"/api/v1/academicians?region_code=321023&service_mode=transfer", "服务院士乙"},
+        {"/api/v1/academicians?region_code=321023&service_mode=joint", NULL},
+        {"/api/v1/academicians?region_code=321023&academy=foreign", "服务院士乙"},
+        {"/api/v1/academicians?region_code=321023&status=retired", "服务院士乙"},
+        {"/api/v1/academicians?region_code=321023&academy=CAS&service_mode=consulting",
+         "服务院士甲"},
+        {"/api/v1/experts?region_code=321023&service_mode=training", "服务专家丙"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct t_resp *r = t_call(&srv, admin, "GET", cases[i].path, NULL, NULL);
+        t_expect_status(r, 200);
+        cJSON *items = cJSON_GetObjectItem(r->json, "items");
+        ck_assert_msg(cJSON_GetArraySize(items) == (cases[i].only ? 1 : 0), "%s: %s", cases[i].path,
+                      r->body);
+        if (cases[i].only)
+            ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(items, 0), "name"), cases[i].only);
+        t_resp_free(r);
+    }
+    expect_error(admin, "GET", "/api/v1/academicians?service_mode=lecture", NULL, 400,
+                 "service_mode/invalid_value");
+    expect_error(admin, "GET", "/api/v1/experts?academy=CAS", NULL, 400, "academy/invalid_value");
+    free(a);
+    free(b);
+    free(e);
+}
+END_TEST
+
 /* Pages by name hold every record once, even while others are added between pages. */
 START_TEST(pages_have_no_gaps_or_repeats)
 {
@@ -515,6 +560,7 @@ int main(void)
     tcase_add_test(tc, archive_hides_and_restore_brings_back);
     tcase_add_test(tc, search_widens_words_the_dictionary_splits);
     tcase_add_test(tc, filters_narrow_and_refuse_bad_values);
+    tcase_add_test(tc, academicians_filter_by_service_mode_academy_and_status);
     tcase_add_test(tc, pages_have_no_gaps_or_repeats);
     tcase_add_test(tc, reindex_reaches_every_row);
     suite_add_tcase(s, tc);

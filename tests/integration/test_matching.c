@@ -407,6 +407,93 @@ START_TEST(an_expert_gets_open_demands_recommended)
 }
 END_TEST
 
+/* Fails unless r's body is want; the message shows where they part (bodies are long). */
+static void same_body(const struct t_resp *r, const char *want)
+{
+    size_t i = 0;
+    while (r->body[i] && r->body[i] == want[i])
+        i++;
+    size_t from = i > 80 ? i - 80 : 0;
+    ck_assert_msg(r->body[i] == '\0' && want[i] == '\0',
+                  "rankings part at %zu: got ...%.160s, want ...%.160s", i, r->body + from,
+                  want + from);
+}
+
+/* The common words' expert lists (migration 0028) give the ranking the index gave, and writes
+ * through the API (create, patch, archive) are seen at once, before the lists are made again. */
+START_TEST(word_lists_follow_writes)
+{
+    /* every word of the experts counts as common, so each will have a list */
+    t_db_exec(&srv, "INSERT INTO expert_lexeme_stats (lexeme, share)"
+                    " SELECT DISTINCT l, 0.1 FROM experts, unnest(tsvector_to_array(search)) l"
+                    " ON CONFLICT (lexeme) DO UPDATE SET share = 0.1");
+    t_db_exec(&srv, "DELETE FROM expert_lexeme_postings");
+    struct t_resp *r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    char *by_index = strdup(r->body);
+    t_resp_free(r);
+    t_db_exec(&srv, "SELECT match_refresh_postings()");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_postings_dirty");
+    t_assert_scalar(&srv, "t", "SELECT count(*) > 10 FROM expert_lexeme_postings");
+    /* each list is the word's unarchived experts (fewer than word_postings here) */
+    t_assert_scalar(&srv, "0",
+                    "SELECT count(*) FROM expert_lexeme_postings p WHERE cardinality(p.ids) <>"
+                    " (SELECT count(*) FROM experts e WHERE e.archived_at IS NULL"
+                    "  AND e.search @@ to_tsquery('simple', quote_literal(p.lexeme)))");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    same_body(r, by_index);
+    t_resp_free(r);
+    free(by_index);
+
+    r = t_call(&srv, admin, "POST", "/api/v1/experts", NULL,
+               "{\"name\":\"电池丁\",\"title\":\"senior\",\"discipline_codes\":[\"480\"],"
+               "\"industry_codes\":[\"C38\"],\"region_code\":\"321003\","
+               "\"research_fields\":\"动力电池循环寿命与锂离子电池衰减机理\","
+               "\"keywords\":[\"动力电池\",\"循环寿命\"],\"consent\":true}");
+    t_expect_status(r, 201);
+    char added[16];
+    snprintf(added, sizeof added, "%d", cJSON_GetObjectItem(r->json, "id")->valueint);
+    t_resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/experts/%s/archive", battery[2]);
+    r = t_call(&srv, admin, "POST", path, NULL, NULL);
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    snprintf(path, sizeof path, "/api/v1/experts/%s", battery[1]);
+    r = t_call(&srv, admin, "PATCH", path, NULL,
+               "{\"research_fields\":\"发酵食品风味物质研究\",\"keywords\":[\"发酵食品\"]}");
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "t", "SELECT count(DISTINCT expert_id) = 3 FROM expert_postings_dirty");
+
+    /* the lists are stale, the ranking is not */
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    ck_assert_msg(offered(r, added), "the new expert %s is not offered", added);
+    ck_assert_msg(!offered(r, battery[2]), "the archived expert %s is offered", battery[2]);
+    char *noted = strdup(r->body);
+    t_resp_free(r);
+
+    /* made again, the lists give the same ranking */
+    t_db_exec(&srv, "SELECT match_refresh_postings()");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_postings_dirty");
+    t_assert_scalar(&srv, "0",
+                    "SELECT count(*) FROM expert_lexeme_postings p WHERE cardinality(p.ids) <>"
+                    " (SELECT count(*) FROM experts e WHERE e.archived_at IS NULL"
+                    "  AND e.search @@ to_tsquery('simple', quote_literal(p.lexeme)))");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    same_body(r, noted);
+    t_resp_free(r);
+    free(noted);
+
+    /* TRUNCATE empties the lists (they would name experts that are gone) */
+    t_db_exec(&srv, "SET client_min_messages = warning; TRUNCATE experts CASCADE");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_lexeme_postings");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("matching");
@@ -422,6 +509,7 @@ int main(void)
     tcase_add_test(tc, stale_if_match_changes_nothing);
     tcase_add_test(tc, lists_show_each_role_its_own_matches);
     tcase_add_test(tc, an_expert_gets_open_demands_recommended);
+    tcase_add_test(tc, word_lists_follow_writes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -406,8 +406,9 @@ START_TEST(test_group_list_scope_filters_and_archive)
     r = req(admin, "GET", next, NULL);
     ck_assert(lists(r, g1));
     t_resp_free(r);
-    static const char *const bad[] = {"sort=relevance", "expert_id=x", "updated_since=today",
-                                      "include_archived=1", "q=x"};
+    static const char *const bad[] = {
+        "sort=relevance",   "expert_id=x",       "updated_since=today", "include_archived=1",
+        "region_code=3210", "industry_code=c38", "q=x&sort=title",      "colour=red"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(path, sizeof path, "/api/v1/service-groups?%s", bad[i]);
         ck_assert_msg(status_of(admin, "GET", path, NULL) == 400, "%s", bad[i]);
@@ -669,9 +670,10 @@ START_TEST(test_activity_filters_sort_pages_and_archive)
         ck_assert_msg(items(r) == filters[i].count, "%s: %d items", filters[i].query, items(r));
         t_resp_free(r);
     }
-    static const char *const bad[] = {
-        "kind=visit",   "held_from=2025-02-30", "held_to=soon", "group_id=0", "enterprise_id=x",
-        "sort=held_on", "expert_id=1.5",        "q=x",          "limit=-1"};
+    static const char *const bad[] = {"kind=visit",     "held_from=2025-02-30", "held_to=soon",
+                                      "group_id=0",     "enterprise_id=x",      "sort=held_on",
+                                      "expert_id=1.5",  "sort=relevance",       "limit=-1",
+                                      "region_code=32", "q=x&sort=title",       "colour=red"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(url, sizeof url, "/api/v1/service-activities?%s", bad[i]);
         struct t_resp *r = req(city, "GET", url, NULL);
@@ -724,6 +726,96 @@ START_TEST(test_activity_filters_sort_pages_and_archive)
 }
 END_TEST
 
+/* q on both lists, as in the libraries: Chinese segmented (a dictionary word, a word the
+ * dictionary splits), English any case, ranked; a patch is searchable at once; archived ones
+ * leave the results; rows written with SQL wait for `sikud reindex`. */
+START_TEST(test_group_and_activity_search_in_chinese_and_english)
+{
+    long g = create_at(admin, "/api/v1/service-groups",
+                       "{\"name\":\"新能源汽车服务群\",\"region_codes\":[\"321081\"],"
+                       "\"description\":\"动力电池与 Battery Management 方向的院士专家团队\"}");
+    long other = create_at(admin, "/api/v1/service-groups",
+                           "{\"name\":\"生物医药服务群\",\"region_codes\":[\"321081\"],"
+                           "\"description\":\"创新药与医疗器械\"}");
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"enterprise_station\",\"title\":\"进企业指导锂离子电池热管理\","
+             "\"held_on\":\"2026-05-20\",\"region_code\":\"321081\",\"group_id\":%ld,"
+             "\"place\":\"仪征汽车工业园\",\"outcome\":\"Solved thermal runaway alarms\"}",
+             g);
+    long a = create_at(admin, "/api/v1/service-activities", body);
+    long b = create_at(admin, "/api/v1/service-activities",
+                       "{\"kind\":\"campus_science\",\"title\":\"进校园科普创新药\","
+                       "\"held_on\":\"2026-05-21\",\"region_code\":\"321081\"}");
+    static const struct {
+        const char *path;
+        int which; /* 0: the first record only, 1: the other only, 2: neither */
+    } cases[] = {
+        {"/api/v1/service-groups?q=%E5%8A%A8%E5%8A%9B%E7%94%B5%E6%B1%A0", 0}, /* 动力电池 */
+        {"/api/v1/service-groups?q=%E9%94%82%E7%94%B5%E6%B1%A0", 2},          /* 锂电池 */
+        {"/api/v1/service-groups?q=battery%20MANAGEMENT&sort=relevance", 0},
+        {"/api/v1/service-groups?q=%E5%8C%BB%E7%96%97%E5%99%A8%E6%A2%B0&region_code=321081", 1},
+        {"/api/v1/service-activities?q=%E9%94%82%E7%94%B5%E6%B1%A0", 0}, /* 锂电池 */
+        {"/api/v1/service-activities?q=thermal%20runaway", 0},
+        {"/api/v1/service-activities?q=%E4%BB%AA%E5%BE%81&sort=id", 0},  /* 仪征 (place) */
+        {"/api/v1/service-activities?q=%E5%88%9B%E6%96%B0%E8%8D%AF", 1}, /* 创新药 */
+        {"/api/v1/service-activities?q=%E5%85%89%E4%BC%8F", 2},          /* 光伏 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool groups = strstr(cases[i].path, "groups") != NULL;
+        struct t_resp *r = req(city, "GET", cases[i].path, NULL);
+        expect(r, 200);
+        long first = groups ? g : a, second = groups ? other : b;
+        ck_assert_msg(lists(r, first) == (cases[i].which == 0), "%s: %s", cases[i].path, r->body);
+        ck_assert_msg(lists(r, second) == (cases[i].which == 1), "%s: %s", cases[i].path, r->body);
+        t_resp_free(r);
+    }
+    /* A patched title is searchable at once, and the old words no longer find it. */
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/service-activities/%ld", b);
+    ck_assert_int_eq(status_of(city, "PATCH", path, "{\"title\":\"进机关宣讲光伏组件\"}"), 200);
+    struct t_resp *r = req(city, "GET", "/api/v1/service-activities?q=%E5%85%89%E4%BC%8F", NULL);
+    ck_assert(lists(r, b));
+    t_resp_free(r);
+    /* Archived: gone from the results, back with include_archived=true. */
+    snprintf(path, sizeof path, "/api/v1/service-groups/%ld/archive", g);
+    ck_assert_int_eq(status_of(city, "POST", path, NULL), 200);
+    r = req(city, "GET", "/api/v1/service-groups?q=%E5%8A%A8%E5%8A%9B%E7%94%B5%E6%B1%A0", NULL);
+    ck_assert(!lists(r, g));
+    t_resp_free(r);
+    r = req(city, "GET",
+            "/api/v1/service-groups?q=%E5%8A%A8%E5%8A%9B%E7%94%B5%E6%B1%A0&include_archived=true",
+            NULL);
+    ck_assert(lists(r, g));
+    t_resp_free(r);
+    /* An expert finds only the groups they belong to, searched or not. */
+    r = req(expert, "GET", "/api/v1/service-groups?q=%E5%8C%BB%E7%96%97%E5%99%A8%E6%A2%B0", NULL);
+    expect(r, 200);
+    ck_assert(!lists(r, other));
+    t_resp_free(r);
+    /* Loaded with SQL: no terms until `sikud reindex`; the audit log leaves terms out. */
+    char *id = scalar("INSERT INTO service_groups (name, description) VALUES ('智能制造服务群',"
+                      " '工业机器人与数控机床') RETURNING id");
+    r = req(city, "GET", "/api/v1/service-groups?q=%E6%95%B0%E6%8E%A7%E6%9C%BA%E5%BA%8A", NULL);
+    ck_assert_int_eq(items(r), 0);
+    t_resp_free(r);
+    char *audit = scalar("SELECT count(*) FROM audit_log");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s reindex --database '%s' >/dev/null", getenv("SIKU_TEST_SIKUD"),
+             srv.conninfo);
+    ck_assert_int_eq(system(cmd), 0);
+    r = req(city, "GET", "/api/v1/service-groups?q=%E6%95%B0%E6%8E%A7%E6%9C%BA%E5%BA%8A", NULL);
+    ck_assert_int_eq(items(r), 1);
+    ck_assert(lists(r, atol(id)));
+    t_resp_free(r);
+    assert_scalar(audit, "SELECT count(*) FROM audit_log");
+    assert_scalar("0", "SELECT count(*) FROM audit_log WHERE record_type IN ('service_groups',"
+                       " 'service_activities') AND (after ? 'terms' OR before ? 'terms')");
+    free(audit);
+    free(id);
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
     Suite *s = suite_create("service");
@@ -737,6 +829,7 @@ static Suite *service_suite(void)
     tcase_add_test(tc, test_activity_create_validates_every_field);
     tcase_add_test(tc, test_activity_scope_of_each_role);
     tcase_add_test(tc, test_activity_filters_sort_pages_and_archive);
+    tcase_add_test(tc, test_group_and_activity_search_in_chinese_and_english);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,9 +1,14 @@
-/* Unit tests for src/domain/segment.h without a dictionary (the n-gram fallback): text that
- * is not UTF-8 (found by fuzz/fuzz_segment.c) is segmented without writing past a buffer. */
+/* Unit tests for src/domain/segment.h and src/domain/search_query.h: without a dictionary (the
+ * n-gram fallback), text that is not UTF-8 (found by fuzz/fuzz_segment.c) is segmented without
+ * writing past a buffer, English is lowercased and full-width letters folded; with Debian's
+ * friso dictionary, q=锂电池 becomes a query that the terms of 锂离子电池 satisfy, English words
+ * match by prefix, and a thesaurus group widens a word into its synonyms. */
 #include "core/utf8.h"
+#include "domain/search_query.h"
 #include "domain/segment.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,12 +43,160 @@ START_TEST(test_segment_drops_bytes_that_are_not_utf8)
 }
 END_TEST
 
+/* The words of text, joined by "|", and the tsquery of them (QUERY_ALL, no synonyms). */
+static void words_of(const char *text, char *out, size_t len)
+{
+    struct terms words;
+    terms_init(&words);
+    segment_words(text, &words);
+    out[0] = '\0';
+    for (size_t i = 0; i < words.n; i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "|" : "", words.v[i]);
+    terms_free(&words);
+}
+
+static char *tsquery_of(const char *text, enum query_mode mode)
+{
+    struct terms words;
+    terms_init(&words);
+    segment_words(text, &words);
+    char *q = search_tsquery(&words, NULL, 0, mode);
+    terms_free(&words);
+    return q;
+}
+
+START_TEST(test_segment_lowercases_english_and_folds_full_width)
+{
+    char w[256];
+    words_of("Graphene coatings for MEMS sensors", w, sizeof w);
+    ck_assert_str_eq(w, "graphene|coatings|for|mems|sensors");
+    words_of("ＡＢＣ全角，Ｈｅｌｌｏ", w, sizeof w); /* full-width letters and comma */
+    ck_assert_str_eq(w, "abc|全角|hello");
+    words_of("AI芯片 Solid-state 5G", w, sizeof w);
+    ck_assert_str_eq(w, "ai|芯片|solid|state|5g");
+    words_of(" ，。、 ", w, sizeof w);
+    ck_assert_str_eq(w, "");
+}
+END_TEST
+
+START_TEST(test_query_english_words_match_by_prefix_and_all_must_match)
+{
+    char *q = tsquery_of("Graphene Sensors", QUERY_ALL);
+    ck_assert_str_eq(q, "'graphene':* & 'sensors':*");
+    free(q);
+    q = tsquery_of("graphene sensors", QUERY_ANY);
+    ck_assert_str_eq(q, "'graphene':* | 'sensors':*");
+    free(q);
+    q = tsquery_of("，。", QUERY_ALL); /* nothing searchable: no query at all */
+    ck_assert_ptr_null(q);
+}
+END_TEST
+
+START_TEST(test_query_quotes_lexemes)
+{
+    struct terms words;
+    terms_init(&words);
+    terms_add(&words, "it's", 4);
+    char *q = search_tsquery(&words, NULL, 0, QUERY_ALL);
+    ck_assert_str_eq(q, "'it''s':*");
+    free(q);
+    terms_free(&words);
+}
+END_TEST
+
+static void dictionary_setup(void)
+{
+    /* The dictionary of the friso-dict package, as sikud loads it by default; its absence is a
+     * failure here, not a skip (scripts/test installs it). */
+    ck_assert_msg(segment_init("/etc/friso/friso.ini"), "no friso dictionary at /etc/friso");
+    ck_assert(segment_has_dictionary());
+}
+
+static void dictionary_teardown(void)
+{
+    segment_shutdown();
+}
+
+START_TEST(test_dictionary_lithium_battery_finds_lithium_ion_battery)
+{
+    /* PRODUCT.md: q=锂电池 must find an expert whose research fields say 锂离子电池. The query
+     * is the word or its modifier and head; the document's terms hold the parts. */
+    char w[256];
+    words_of("锂电池", w, sizeof w);
+    ck_assert_str_eq(w, "锂电池");
+    struct terms parts;
+    terms_init(&parts);
+    ck_assert(segment_split("锂电池", &parts));
+    ck_assert_uint_eq(parts.n, 2);
+    ck_assert_str_eq(parts.v[0], "锂");
+    ck_assert_str_eq(parts.v[1], "电池");
+    terms_free(&parts);
+    char *q = tsquery_of("锂电池", QUERY_ALL);
+    ck_assert_str_eq(q, "('锂电池' | ('锂' & '电池'))");
+    free(q);
+    struct terms index;
+    terms_init(&index);
+    segment_index_terms("高比能锂离子电池与储能系统", &index);
+    ck_assert(terms_contains(&index, "锂"));
+    ck_assert(terms_contains(&index, "电池"));
+    ck_assert(!terms_contains(&index, "锂电池"));
+    terms_free(&index);
+}
+END_TEST
+
+START_TEST(test_dictionary_words_and_unknown_runs)
+{
+    char w[256];
+    words_of("动力电池热管理", w, sizeof w);
+    ck_assert_ptr_nonnull(strstr(w, "动力|电池"));
+    /* Two searched words must both match; a long word matches as itself or by its parts. */
+    char *q = tsquery_of("芯片 集成电路", QUERY_ALL);
+    ck_assert_str_eq(q, "'芯片' & ('集成电路' | ('集成' & '电路'))");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_dictionary_thesaurus_group_widens_a_word)
+{
+    /* 芯片 ~ 集成电路: a search for 芯片 封装 also finds 集成电路 封装, never drops 封装. */
+    struct terms words;
+    terms_init(&words);
+    segment_words("芯片 封装", &words);
+    struct synonym_group g;
+    terms_init(&g.term_words);
+    terms_init(&g.synonyms);
+    terms_add(&g.term_words, "芯片", strlen("芯片"));
+    terms_add(&g.synonyms, "集成电路", strlen("集成电路"));
+    char *q = search_tsquery(&words, &g, 1, QUERY_ALL);
+    ck_assert_str_eq(q, "('芯片' | ('集成电路' | ('集成' & '电路'))) & '封装'");
+    free(q);
+    q = search_tsquery(&words, &g, 1, QUERY_ANY);
+    ck_assert_str_eq(q, "('芯片' | ('集成电路' | ('集成' & '电路'))) | '封装'");
+    free(q);
+    terms_free(&g.term_words);
+    terms_free(&g.synonyms);
+    terms_free(&words);
+}
+END_TEST
+
 static Suite *segment_suite(void)
 {
     Suite *s = suite_create("segment");
     TCase *tc = tcase_create("fallback");
     tcase_add_test(tc, test_segment_drops_bytes_that_are_not_utf8);
+    tcase_add_test(tc, test_segment_lowercases_english_and_folds_full_width);
+    tcase_add_test(tc, test_query_english_words_match_by_prefix_and_all_must_match);
+    tcase_add_test(tc, test_query_quotes_lexemes);
     suite_add_tcase(s, tc);
+    TCase *dict = tcase_create("dictionary");
+    /* Loaded once for the case (not in each forked test): reading the dictionary takes
+     * seconds under the sanitizers, longer than check's default test timeout. */
+    tcase_add_unchecked_fixture(dict, dictionary_setup, dictionary_teardown);
+    tcase_set_timeout(dict, 60);
+    tcase_add_test(dict, test_dictionary_lithium_battery_finds_lithium_ion_battery);
+    tcase_add_test(dict, test_dictionary_words_and_unknown_runs);
+    tcase_add_test(dict, test_dictionary_thesaurus_group_widens_a_word);
+    suite_add_tcase(s, dict);
     return s;
 }
 
