@@ -24,6 +24,7 @@
 #define AUDIT_QUEUE_MAX        200000 /* rows; beyond it reads of personal data fail (503) */
 #define RECONNECT_MAX_MS       2000
 #define AUDIT_WRITE_TIMEOUT_MS 10000
+#define AUDIT_BATCH_MAX        20000 /* rows in one COPY at most */
 
 static struct lru *sessions, *experts;
 static atomic_bool listening;
@@ -219,13 +220,32 @@ static char *audit_take(bool force, int *rows, size_t *len)
     pthread_mutex_lock(&audit_lock);
     uint64_t age_ms = audit_rows ? (read_cache_now_ns() - audit_first_ns) / 1000000u : 0;
     if (audit_rows > 0 && (force || audit_rows >= batch_rows || age_ms >= (uint64_t)batch_ms)) {
-        /* The whole buffer changes hands; the next row starts a new one. */
-        out = audit_buf;
-        *len = audit_len;
-        *rows = audit_rows;
-        audit_buf = NULL;
-        audit_len = audit_cap = 0;
-        audit_rows = 0;
+        if (audit_rows <= AUDIT_BATCH_MAX) {
+            /* The whole buffer changes hands; the next row starts a new one. */
+            out = audit_buf;
+            *len = audit_len;
+            *rows = audit_rows;
+            audit_buf = NULL;
+            audit_len = audit_cap = 0;
+            audit_rows = 0;
+        } else {
+            /* A backlog goes in bounded statements, so that each one finishes well within
+             * AUDIT_WRITE_TIMEOUT_MS however far behind the writer is: the oldest rows first
+             * (each row ends with the only unescaped newline of its text). */
+            size_t cut = 0;
+            for (int n = 0; n < AUDIT_BATCH_MAX; n++)
+                cut = (size_t)((char *)memchr(audit_buf + cut, '\n', audit_len - cut) - audit_buf) +
+                      1;
+            out = malloc(cut);
+            if (out) {
+                memcpy(out, audit_buf, cut);
+                memmove(audit_buf, audit_buf + cut, audit_len - cut);
+                audit_len -= cut;
+                audit_rows -= AUDIT_BATCH_MAX;
+                *len = cut;
+                *rows = AUDIT_BATCH_MAX;
+            }
+        }
     }
     pthread_mutex_unlock(&audit_lock);
     return out;
@@ -488,7 +508,9 @@ static void *listener_main(void *arg)
             atomic_store(&listening, true);
             atomic_fetch_add(&listener_connects, 1);
         }
-        wait_for(PQsocket(conn), audit_queued() ? batch_ms : 1000);
+        /* A backlog of a full batch or more is written without waiting. */
+        int queued = audit_queued();
+        wait_for(PQsocket(conn), queued >= batch_rows ? 0 : queued ? batch_ms : 1000);
         if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
             listener_lost(&conn);
             continue;
@@ -503,13 +525,16 @@ static void *listener_main(void *arg)
     }
     /* Shutdown: the workers have stopped; write what they queued. */
     atomic_store(&listening, false);
-    for (int attempt = 0; attempt < 3 && audit_queued() > 0; attempt++) {
+    for (int failures = 0; failures < 3 && audit_queued() > 0;) {
         if (conn == NULL)
             conn = listener_connect();
+        uint64_t written = atomic_load(&audit_written);
         if (conn && !audit_flush(conn, true)) {
             PQfinish(conn);
             conn = NULL;
         }
+        if (atomic_load(&audit_written) == written) /* nothing went in: a failed attempt */
+            failures++;
     }
     int lost = audit_queued();
     if (lost > 0)
