@@ -87,8 +87,11 @@ struct import_run {
     struct import_cells cells;
     struct import_header header;
     struct keyset keys;
-    cJSON *report;   /* [{row, column, reason}] */
-    cJSON *chunk;    /* staged rows waiting to be sent */
+    cJSON *report; /* [{row, column, reason}] */
+    struct chunk { /* staged rows waiting to be sent: a JSON array's text, built row by row */
+        char *text;
+        size_t len, cap, rows;
+    } chunk;
     cJSON *defaults; /* values for fields a row leaves out (a county's region) */
     size_t rows, rejected_rows, reported, ord;
     size_t last_rejected_row;
@@ -195,9 +198,10 @@ static void run_free(struct import_run *run)
     free(run->keys.rows);
     memset(&run->keys, 0, sizeof run->keys);
     cJSON_Delete(run->report);
-    cJSON_Delete(run->chunk);
+    free(run->chunk.text);
+    memset(&run->chunk, 0, sizeof run->chunk);
     cJSON_Delete(run->defaults);
-    run->report = run->chunk = run->defaults = NULL;
+    run->report = run->defaults = NULL;
 }
 
 static void reply_file_problem(struct http_request *req, struct import_run *run, int status,
@@ -277,6 +281,27 @@ static bool region_ok(struct http_request *req, struct import_run *run, cJSON *c
     return false;
 }
 
+/* Appends a row's JSON to the chunk's array (printed one row at a time: a chunk-sized cJSON
+ * tree cost more to build and free than the rows' validation). */
+static void chunk_add(struct chunk *c, const char *row)
+{
+    size_t n = strlen(row);
+    if (c->len + n + 3 > c->cap) {
+        size_t cap = c->cap ? c->cap : 65536;
+        while (c->len + n + 3 > cap)
+            cap *= 2;
+        char *grown = realloc(c->text, cap);
+        if (grown == NULL)
+            abort();
+        c->text = grown;
+        c->cap = cap;
+    }
+    c->text[c->len++] = c->rows++ ? ',' : '[';
+    memcpy(c->text + c->len, row, n);
+    c->len += n;
+    c->text[c->len] = '\0';
+}
+
 /* Validates one row; stages it when it is good. */
 static void take_row(struct http_request *req, struct import_run *run)
 {
@@ -319,7 +344,10 @@ static void take_row(struct http_request *req, struct import_run *run)
     }
     cJSON_AddItemToObject(item, "t", terms);
     cJSON_AddItemToObject(item, "d", clean);
-    cJSON_AddItemToArray(run->chunk, item);
+    char *text = cJSON_PrintUnformatted(item);
+    cJSON_Delete(item);
+    chunk_add(&run->chunk, text);
+    free(text);
 }
 
 static void pump(struct http_request *req);
@@ -519,11 +547,11 @@ static void read_slice(evutil_socket_t fd, short what, void *arg)
         taken++;
     }
     run->read_rc = rc;
-    int n = cJSON_GetArraySize(run->chunk);
-    if (n > 0 && (n >= CHUNK_ROWS || rc != 1)) {
-        run->pending = cJSON_PrintUnformatted(run->chunk);
-        cJSON_Delete(run->chunk);
-        run->chunk = cJSON_CreateArray();
+    if (run->chunk.rows > 0 && (run->chunk.rows >= CHUNK_ROWS || rc != 1)) {
+        run->chunk.text[run->chunk.len++] = ']';
+        run->chunk.text[run->chunk.len] = '\0';
+        run->pending = run->chunk.text;
+        memset(&run->chunk, 0, sizeof run->chunk);
     }
     pump(req);
 }
@@ -646,7 +674,6 @@ static void handle_import(struct http_request *req)
     run->file_name = query_get(&q, "file_name");
     import_cells_init(&run->cells);
     run->report = cJSON_CreateArray();
-    run->chunk = cJSON_CreateArray();
     run->defaults = cJSON_CreateObject();
     const struct auth *a = access_caller(req);
     if (ad->region_scoped && a->role == ROLE_COUNTY && a->region_code)
