@@ -42,5 +42,7 @@ CREATE TRIGGER experts_codes BEFORE INSERT OR UPDATE OF discipline_codes, indust
     WHEN (current_setting('siku.bulk', true) IS DISTINCT FROM 'import')
     EXECUTE FUNCTION experts_check_codes();
 
--- 3. Staged rows carry the search vector sikud made (NULL for the libraries that derive it).
-ALTER TABLE import_rows ADD COLUMN search tsvector;
+-- 3. Staged rows carry the search vector sikud made (NULL for the libraries that derive it) and,
+--    for people, expert_person_key() of the row, made by the staging statement while sikud
+--    reads on (the apply's match used to compute it for every row).
+ALTER TABLE import_rows ADD COLUMN search tsvector, ADD COLUMN pkey text;

@@ -300,14 +300,14 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
 
 // clang-format off
 #define PERSON_MATCH(KIND, OTHER_LIBRARY)                                                          \
-    "WITH r AS (SELECT ord, row_no, key, data AS j, terms, search FROM import_rows"                \
+    "WITH r AS (SELECT ord, row_no, key, data AS j, terms, search, pkey FROM import_rows"          \
     "           WHERE import_id = $1::bigint),"                                                    \
     " idm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                               \
     "   JOIN experts e ON e.id_number = upper(r.j->>'id_number') WHERE r.j ? 'id_number'"          \
     "   ORDER BY r.ord, e.kind <> '" KIND "', e.id),"                                              \
     " pm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                                \
     "   JOIN experts e ON e.kind = '" KIND "' AND expert_person_key(e.name, e.affiliation, e.phone)" \
-    "     = expert_person_key(r.j->>'name', r.j->>'affiliation', r.j->>'phone')"                   \
+    "     = r.pkey"                                                                                \
     "   WHERE NOT EXISTS (SELECT 1 FROM idm WHERE idm.ord = r.ord)"                                \
     "     AND (e.id_number IS NULL OR NOT r.j ? 'id_number')"                                      \
     "   ORDER BY r.ord, e.id),"                                                                    \

@@ -31,9 +31,10 @@ struct import_adapter {
     /* $1 import id, $2 caller, $3 partial: (inserted, updated, unchanged, problems json, applied).
      */
     struct db_stmt *apply;
-    /* Non-NULL: the staged rows carry their search vector (the table keeps it with a trigger
-     * rather than a generated column, migrations/0031_import_speed.sql), and apply checks
-     * every code and writes the audit rows of what it inserts itself (siku.bulk). */
+    /* Non-NULL (the people's libraries): the staged rows carry their search vector (the table
+     * keeps it with a trigger rather than a generated column, migrations/0031_import_speed.sql)
+     * and their person key (import_rows.pkey), and apply checks every code and writes the
+     * audit rows of what it inserts itself (siku.bulk). */
     const struct search_weight *search_weights;
 };
 

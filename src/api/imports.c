@@ -117,14 +117,17 @@ static struct db_stmt begin_stmt = {
     " RETURNING id::text",
     6, 0};
 
-/* $1 import id, $2 [{o, r, k, d, t, v}] (v: the search vector's text, for some libraries) */
+/* $1 import id, $2 [{o, r, k, d, t, v}] (v: the search vector's text, for some libraries),
+ * $3 whether the rows are people, whose folded name + affiliation + phone key is made here,
+ * while sikud reads the next rows, rather than in the apply. */
 static struct db_stmt stage_stmt = {
     "import_stage",
-    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms, search)"
+    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms, search, pkey)"
     " SELECT $1::bigint, (x->>'o')::int, (x->>'r')::int, x->>'k', x->'d', x->'t',"
-    "  (x->>'v')::tsvector"
+    "  (x->>'v')::tsvector, CASE WHEN $3::boolean THEN expert_person_key(x->'d'->>'name',"
+    "   x->'d'->>'affiliation', x->'d'->>'phone') END"
     " FROM jsonb_array_elements($2::jsonb) x",
-    2, 0};
+    3, 0};
 
 /* $1 import id, $2 status, $3 rows, $4 inserted, $5 updated, $6 unchanged, $7 rejected */
 static struct db_stmt finish_stmt = {
@@ -509,9 +512,11 @@ static void pump(struct http_request *req)
 {
     struct import_run *run = req->state;
     if (!run->staging && run->pending) {
-        const char *params[] = {run->import_id, run->pending};
+        /* The libraries whose rows carry their vector are the people's (experts, academicians). */
+        const char *params[] = {run->import_id, run->pending,
+                                run->ad->search_weights ? "true" : "false"};
         struct db_job *job = api_job(req);
-        db_job_add(job, &stage_stmt, 2, params);
+        db_job_add(job, &stage_stmt, 3, params);
         free(run->pending);
         run->pending = NULL;
         run->staging = true;
