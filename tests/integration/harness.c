@@ -346,12 +346,21 @@ static void record(const char *method, const char *path, struct t_resp *r)
     free(ct);
     if (r->len > 0)
         cJSON_AddStringToObject(o, "body", r->body);
-    char *line = cJSON_PrintUnformatted(o);
+    char *json = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    FILE *f = fopen(file, "a");
-    if (f) {
-        fprintf(f, "%s\n", line);
-        fclose(f);
+    /* Tests run in parallel and append to the same file: one write() per exchange on an
+     * O_APPEND descriptor keeps lines whole (stdio split long ones into several writes, and
+     * another test's line could land between them). */
+    size_t n = strlen(json);
+    char *line = malloc(n + 2);
+    memcpy(line, json, n);
+    line[n++] = '\n';
+    free(json);
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ssize_t w = write(fd, line, n);
+        ck_assert_msg(w == (ssize_t)n, "recording the exchange: %zd of %zu bytes", w, n);
+        close(fd);
     }
     free(line);
 }
