@@ -58,6 +58,12 @@ void api_reply_db_failure(struct http_request *req, struct db_job *job)
         return;
     }
     struct sqlstate_problem p = sqlstate_to_problem(state);
+    /* The one SK409 with a type of its own: a write to a published assessment year, refused
+     * by migration 0030's triggers (a write the statement's own checks did not see coming). */
+    const char *constraint = db_job_constraint(job);
+    if (p.status == 409 && p.use_server_message && constraint != NULL &&
+        strcmp(constraint, "assessment_published") == 0)
+        p.code = "assessment_published";
     if (p.status >= 500 && strcmp(p.code, "internal") == 0) {
         /* A server-side bug, not the client's fault: keep the message for operators. */
         struct log_field f[] = {{"request_id", req->request_id},

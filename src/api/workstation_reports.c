@@ -65,126 +65,71 @@ static const struct field_spec reason_required[] = {
 
 #define FIGURE(name, type, dflt) "coalesce((j->>'" name "')::" type ", " dflt ")"
 
+/* The figures of a PUT in the column order of workstation_reports; absent indicators are 0,
+ * absent academician days the recorded ones (d). */
+// clang-format off
+#define FIGURE_COLUMNS \
+    "academician_days, joint_projects_new, joint_projects_ongoing, rd_input, patents_applied," \
+    " patents_granted, invention_patents_granted, new_products, standards, papers," \
+    " new_product_revenue, talents_trained, awards, summary"
+#define FIGURE_VALUES \
+    FIGURE("academician_days", "numeric", "d") ", " \
+    FIGURE("joint_projects_new", "int", "0") ", " \
+    FIGURE("joint_projects_ongoing", "int", "0") ", " \
+    FIGURE("rd_input", "numeric", "0") ", " \
+    FIGURE("patents_applied", "int", "0") ", " \
+    FIGURE("patents_granted", "int", "0") ", " \
+    FIGURE("invention_patents_granted", "int", "0") ", " \
+    FIGURE("new_products", "int", "0") ", " \
+    FIGURE("standards", "int", "0") ", " \
+    FIGURE("papers", "int", "0") ", " \
+    FIGURE("new_product_revenue", "numeric", "0") ", " \
+    FIGURE("talents_trained", "int", "0") ", " \
+    FIGURE("awards", "int", "0") ", " \
+    "coalesce(j->>'summary', '')"
+
+/* Whether the report's year ($2) is published: then nothing of it may change (0030). */
+#define YEAR_PUBLISHED \
+    "EXISTS (SELECT 1 FROM assessment_years y WHERE y.year = $2::int AND y.published_at IS NOT NULL)"
+
 /* $1 station, $2 year, $3 caller, $4 fields, $5 expected version. A PUT replaces the whole
- * report: absent indicators are 0, absent academician days the recorded ones. The report is
- * created when the year has none (then If-Match must be absent), else replaced while it is
- * a draft or returned. Answers (readable, may file, json, version, created, current status,
- * current version). */
+ * report. The report is created when the year has none (then If-Match must be absent), else
+ * replaced while it is a draft or returned; nothing is written to a published year. Answers
+ * (readable, may file, json, version, created, current status, current version, published). */
 static struct db_stmt put = {
     "workstation_report_put",
     "WITH ws AS (SELECT workstation_can_read(x, $3::jsonb) AS r,"
     "           workstation_can_report(x, $3::jsonb) AS f"
     "         FROM workstations x WHERE x.id = $1::bigint AND x.archived_at IS NULL),"
+    " pub AS (SELECT " YEAR_PUBLISHED " AS p),"
     " cur AS (SELECT c AS row FROM workstation_reports c"
     "         WHERE c.workstation_id = $1::bigint AND c.year = $2::int FOR UPDATE),"
     " v AS (SELECT $4::jsonb AS j, workstation_recorded_days($1::bigint, $2::int) AS d),"
-    " ins AS (INSERT INTO workstation_reports (workstation_id, year, academician_days,"
-    "    joint_projects_new, joint_projects_ongoing, rd_input, patents_applied,"
-    "    patents_granted, invention_patents_granted, new_products, standards, papers,"
-    "    new_product_revenue, talents_trained, awards, summary, created_by)"
-    "  SELECT $1::bigint, $2::int, " FIGURE(
-        "academician_days", "numeric",
-        "d") ","
-             "    " FIGURE("joint_projects_new", "int", "0") ", " FIGURE(
-                 "joint_projects_ongoing", "int",
-                 "0") ","
-                      "    " FIGURE("rd_input", "numeric", "0") ", " FIGURE(
-                          "patents_applied", "int",
-                          "0") ","
-                               "    " FIGURE("patents_granted", "int", "0") ", " FIGURE(
-                                   "invention_patents_granted", "int",
-                                   "0") ","
-                                        "    " FIGURE("new_products", "int", "0") ", " FIGURE(
-                                            "standards", "int",
-                                            "0") ","
-                                                 "    " FIGURE("papers", "int", "0") ", " FIGURE(
-                                                     "new_product_revenue", "numeric",
-                                                     "0") ","
-                                                          "    " FIGURE("talents_trained", "int", "0") ", " FIGURE(
-                                                              "awards", "int",
-                                                              "0") ","
-                                                                   "    coalesce(j->>'summary', "
-                                                                   "''), "
-                                                                   "($3::jsonb->>'user_id')::bigint"
-                                                                   "  FROM v, ws WHERE ws.r AND "
-                                                                   "ws.f AND NOT EXISTS (SELECT 1 "
-                                                                   "FROM cur) AND $5::int IS NULL"
-                                                                   "  ON CONFLICT ON CONSTRAINT "
-                                                                   "workstation_reports_year_"
-                                                                   "unique DO NOTHING"
-                                                                   "  RETURNING "
-                                                                   "workstation_reports AS x),"
-                                                                   " hist AS (INSERT INTO "
-                                                                   "workstation_report_transitions "
-                                                                   "(report_id, from_status, "
-                                                                   "to_status,"
-                                                                   "    action, user_id, role)"
-                                                                   "  SELECT (x).id, NULL, "
-                                                                   "(x).status, 'create', "
-                                                                   "($3::jsonb->>'user_id')::"
-                                                                   "bigint,"
-                                                                   "    $3::jsonb->>'role' FROM "
-                                                                   "ins),"
-                                                                   " upd AS (UPDATE "
-                                                                   "workstation_reports e SET"
-                                                                   "   academician_days = " FIGURE(
-                                                                       "academician_days",
-                                                                       "numeric", "d") ","
-                                                                                       "   "
-                                                                                       "joint_"
-                                                                                       "projects_"
-                                                                                       "new "
-                                                                                       "= " FIGURE(
-                                                                                           "joint_"
-                                                                                           "project"
-                                                                                           "s_new",
-                                                                                           "int",
-                                                                                           "0") ","
-                                                                                                "  "
-                                                                                                " j"
-                                                                                                "oi"
-                                                                                                "nt"
-                                                                                                "_p"
-                                                                                                "ro"
-                                                                                                "je"
-                                                                                                "ct"
-                                                                                                "s_"
-                                                                                                "on"
-                                                                                                "go"
-                                                                                                "in"
-                                                                                                "g "
-                                                                                                "="
-                                                                                                " " FIGURE(
-                                                                                                    "joint_projects_ongoing",
-                                                                                                    "int", "0") ","
-                                                                                                                "   rd_input = " FIGURE(
-                                                                                                                    "rd_input", "numeric", "0") ","
-                                                                                                                                                "   patents_applied = " FIGURE("patents_applied", "int", "0") ","
-                                                                                                                                                                                                              "   patents_granted = " FIGURE("patents_granted", "int", "0") ","
-                                                                                                                                                                                                                                                                            "   invention_patents_granted = " FIGURE("invention_patents_granted", "int",
-                                                                                                                                                                                                                                                                                                                     "0") ","
-                                                                                                                                                                                                                                                                                                                          "   new_products = " FIGURE("new_products", "int", "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                  "   standards = " FIGURE("standards", "int", "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                    "   papers = " FIGURE("papers", "int", "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "   new_product_revenue = " FIGURE("new_product_revenue",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "numeric",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "   talents_trained = " FIGURE("talents_trained", "int", "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "   awards = " FIGURE("awards",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "int",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "0") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "   summary = coalesce(j->>'summary', ''), updated_at = now(), version = e.version + 1"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "   FROM v, ws, cur WHERE e.id = (cur.row).id AND ws.r AND ws.f"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "     AND (cur.row).status IN ('draft', 'returned')"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "     AND ($5::int IS NULL OR (cur.row).version = $5::int)"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "   RETURNING e)"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 " SELECT coalesce((SELECT r FROM ws), false), coalesce((SELECT f FROM ws), false),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "  coalesce((SELECT workstation_report_json(x)::text FROM ins),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "           (SELECT workstation_report_json(upd.e)::text FROM upd)),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "  coalesce((SELECT (x).version::text FROM ins), (SELECT (upd.e).version::text FROM upd)),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "  EXISTS (SELECT 1 FROM ins),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "  (SELECT (cur.row).status FROM cur), (SELECT (cur.row).version::text FROM cur)",
+    " ins AS (INSERT INTO workstation_reports (workstation_id, year, " FIGURE_COLUMNS ", created_by)"
+    "  SELECT $1::bigint, $2::int, " FIGURE_VALUES ", ($3::jsonb->>'user_id')::bigint"
+    "  FROM v, ws, pub WHERE ws.r AND ws.f AND NOT pub.p AND NOT EXISTS (SELECT 1 FROM cur)"
+    "    AND $5::int IS NULL"
+    "  ON CONFLICT ON CONSTRAINT workstation_reports_year_unique DO NOTHING"
+    "  RETURNING workstation_reports AS x),"
+    " hist AS (INSERT INTO workstation_report_transitions (report_id, from_status, to_status,"
+    "    action, user_id, role)"
+    "  SELECT (x).id, NULL, (x).status, 'create', ($3::jsonb->>'user_id')::bigint,"
+    "    $3::jsonb->>'role' FROM ins),"
+    " upd AS (UPDATE workstation_reports e SET (" FIGURE_COLUMNS ") = (" FIGURE_VALUES "),"
+    "   updated_at = now(), version = e.version + 1"
+    "   FROM v, ws, cur, pub WHERE e.id = (cur.row).id AND ws.r AND ws.f AND NOT pub.p"
+    "     AND (cur.row).status IN ('draft', 'returned')"
+    "     AND ($5::int IS NULL OR (cur.row).version = $5::int)"
+    "   RETURNING e)"
+    " SELECT coalesce((SELECT r FROM ws), false), coalesce((SELECT f FROM ws), false),"
+    "  coalesce((SELECT workstation_report_json(x)::text FROM ins),"
+    "           (SELECT workstation_report_json(upd.e)::text FROM upd)),"
+    "  coalesce((SELECT (x).version::text FROM ins), (SELECT (upd.e).version::text FROM upd)),"
+    "  EXISTS (SELECT 1 FROM ins),"
+    "  (SELECT (cur.row).status FROM cur), (SELECT (cur.row).version::text FROM cur),"
+    "  (SELECT p FROM pub)",
     5, 0};
+// clang-format on
 
 /* $1 station, $2 year, $3 caller. */
 static struct db_stmt get = {
@@ -197,8 +142,8 @@ static struct db_stmt get = {
 
 /* $1 station, $2 year, $3 caller, $4 expected version, $5 action, $6 the statuses it starts
  * from, $7 the status it leads to (decided by domain/report_workflow), $8 reason, $9 whether
- * it is a review (the city's) rather than the filer's. Answers (readable, writable, json,
- * version, current status, current version). */
+ * it is a review (the city's) rather than the filer's. Nothing moves in a published year.
+ * Answers (readable, writable, json, version, current status, current version, published). */
 static struct db_stmt transition = {
     "workstation_report_transition",
     "WITH ws AS (SELECT workstation_can_read(x, $3::jsonb) AS r,"
@@ -209,7 +154,7 @@ static struct db_stmt transition = {
     "         WHERE c.workstation_id = $1::bigint AND c.year = $2::int FOR UPDATE),"
     " upd AS (UPDATE workstation_reports e SET status = $7::text, updated_at = now(),"
     "   version = e.version + 1"
-    "   FROM ws, cur WHERE e.id = (cur.row).id AND ws.r AND ws.w"
+    "   FROM ws, cur WHERE e.id = (cur.row).id AND ws.r AND ws.w AND NOT " YEAR_PUBLISHED
     "     AND (cur.row).status = ANY ($6::text[])"
     "     AND ($4::int IS NULL OR e.version = $4::int)"
     "   RETURNING e),"
@@ -220,7 +165,8 @@ static struct db_stmt transition = {
     " SELECT coalesce((SELECT r FROM ws), false), coalesce((SELECT w FROM ws), false),"
     "  (SELECT workstation_report_json(upd.e)::text FROM upd),"
     "  (SELECT (upd.e).version::text FROM upd),"
-    "  (SELECT (cur.row).status FROM cur), (SELECT (cur.row).version::text FROM cur)",
+    "  (SELECT (cur.row).status FROM cur), (SELECT (cur.row).version::text FROM cur),"
+    "  " YEAR_PUBLISHED,
     9, 0};
 
 /* $1 station, $2 caller: one row when the caller may see the station. */
@@ -379,6 +325,11 @@ static void handle_history(struct http_request *req)
 
 /* ---- filing ---- */
 
+static void reply_published(struct http_request *req)
+{
+    http_problem(req, 409, "assessment_published", "该年度考核已发布，年度报告不能再修改");
+}
+
 struct put_call {
     const char *version;
 };
@@ -399,6 +350,10 @@ static void put_done(struct http_request *req, struct db_job *job)
         api_set_etag(req, PQgetvalue(res, 0, 3));
         http_reply_json_text(req, strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? 201 : 200,
                              PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 7), "t") == 0) {
+        reply_published(req);
         return;
     }
     bool exists = !PQgetisnull(res, 0, 5);
@@ -469,6 +424,10 @@ static void transition_done(struct http_request *req, struct db_job *job)
     if (!PQgetisnull(res, 0, 2)) {
         api_set_etag(req, PQgetvalue(res, 0, 3));
         http_reply_json_text(req, 200, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 6), "t") == 0) {
+        reply_published(req);
         return;
     }
     if (tc->version && strcmp(PQgetvalue(res, 0, 5), tc->version) != 0) {

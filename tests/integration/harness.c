@@ -48,6 +48,13 @@ static const char *env_or_fail(const char *name)
     return v;
 }
 
+double t_slack(void)
+{
+    const char *v = getenv("SIKU_TEST_TIMEOUT_MULTIPLIER");
+    double m = v ? atof(v) : 1;
+    return m >= 1 ? m : 1;
+}
+
 double t_now_ms(void)
 {
     struct timespec ts;

@@ -123,5 +123,8 @@ char *t_server_log(struct t_server *s);
 
 /* Milliseconds since an arbitrary point. */
 double t_now_ms(void);
+/* How much longer than on a quiet machine a wall-clock bound may take: the value of
+ * SIKU_TEST_TIMEOUT_MULTIPLIER (scripts/test's knob for a busy machine), 1 when unset. */
+double t_slack(void);
 
 #endif

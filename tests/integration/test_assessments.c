@@ -400,6 +400,61 @@ START_TEST(test_publish_freezes_the_year)
 }
 END_TEST
 
+/* The year's annual reports are frozen with it: filing, resubmitting and reviewing answer 409
+ * assessment_published and change nothing; another year's reports are still filed. */
+static void expect_published(const char *token, const char *method, const char *path,
+                             const char *body)
+{
+    struct t_resp *r = req(token, method, path, body);
+    ck_assert_msg(r->status == 409, "%s %s: %d", method, path, r->status);
+    ck_assert_str_eq(t_problem_code(r), "assessment_published");
+    ck_assert_ptr_nonnull(strstr(t_json_str(r->json, "detail"), "已发布"));
+    t_resp_free(r);
+}
+
+START_TEST(test_publish_freezes_the_reports)
+{
+    char *before = scalar("SELECT count(*) || ':' || sum(version) || ':' || string_agg(status, ',' "
+                          "ORDER BY id) FROM workstation_reports WHERE year = 2025");
+    char path[256];
+    static const char figures[] = "{\"patents_applied\":3,\"patents_granted\":1}";
+    /* F has no report: none may be made; A's accepted one may not be replaced. */
+    snprintf(path, sizeof path, "/api/v1/workstations/%s/reports/2025", st[5]);
+    expect_published(county, "PUT", path, figures);
+    expect_published(ent, "PUT", path, figures);
+    snprintf(path, sizeof path, "/api/v1/workstations/%s/reports/2025", st[0]);
+    expect_published(city, "PUT", path, figures);
+    /* E's submitted report is neither accepted nor returned. */
+    snprintf(path, sizeof path, "/api/v1/workstations/%s/reports/2025/accept", st[4]);
+    expect_published(city, "POST", path, NULL);
+    snprintf(path, sizeof path, "/api/v1/workstations/%s/reports/2025/return", st[4]);
+    expect_published(city, "POST", path, "{\"reason\":\"补充材料\"}");
+    char *after = scalar("SELECT count(*) || ':' || sum(version) || ':' || string_agg(status, ',' "
+                         "ORDER BY id) FROM workstation_reports WHERE year = 2025");
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    /* Not through the API either (migration 0030): psql, an import, a racing statement. */
+    static const char *const writes[] = {
+        "UPDATE workstation_reports SET summary = '改' WHERE year = 2025 RETURNING 1",
+        "DELETE FROM workstation_evidence WHERE year = 2025 RETURNING 1",
+        "UPDATE assessment_results SET exemplar = NOT exemplar WHERE year = 2025 RETURNING 1",
+        "UPDATE assessment_years SET rubric = '{}' WHERE year = 2025 RETURNING 1",
+        "DELETE FROM assessment_checklist WHERE year = 2025 RETURNING 1",
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        char *v = t_db_scalar(&srv, writes[i]);
+        ck_assert_msg(v == NULL, "%s: allowed", writes[i]);
+    }
+    char *files = scalar("SELECT count(*) FROM workstation_evidence WHERE year = 2025");
+    ck_assert_str_eq(files, "3");
+    free(files);
+    /* Another year is open: F files its 2024 report. */
+    snprintf(path, sizeof path, "/api/v1/workstations/%s/reports/2024", st[5]);
+    ck_assert_int_eq(status_of(county, "PUT", path, figures), 201);
+}
+END_TEST
+
 START_TEST(test_export_xlsx_and_csv)
 {
     struct t_resp *r = req(county, "GET", "/api/v1/assessments/2025/export?format=xlsx", NULL);
@@ -491,6 +546,7 @@ static Suite *assessments_suite(void)
     tcase_add_test(tc, test_run_scores_ranks_grades_and_proposes);
     tcase_add_test(tc, test_adjust_keeps_computed_and_reranks);
     tcase_add_test(tc, test_publish_freezes_the_year);
+    tcase_add_test(tc, test_publish_freezes_the_reports);
     tcase_add_test(tc, test_export_xlsx_and_csv);
     suite_add_tcase(s, tc);
     return s;

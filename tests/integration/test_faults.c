@@ -49,7 +49,7 @@ START_TEST(test_postgres_down_gives_503_and_recovery_needs_no_restart)
     ck_assert_ptr_nonnull(retry);
     free(retry);
     t_resp_free(r);
-    ck_assert_msg(took < 1000, "503 took %.0f ms", took);
+    ck_assert_msg(took < 1000 * t_slack(), "503 took %.0f ms", took);
 
     r = t_get(&s, "/readyz");
     ck_assert_int_eq(r->status, 503);
@@ -113,11 +113,11 @@ START_TEST(test_frozen_backend_gives_504_not_a_hang)
     ck_assert_int_eq(r->status, 504);
     ck_assert_str_eq(t_problem_code(r), "db_timeout");
     t_resp_free(r);
-    ck_assert_msg(took < 3000, "504 took %.0f ms", took);
+    ck_assert_msg(took < 3000 * t_slack(), "504 took %.0f ms", took);
     /* The loop is not blocked: health answers at once while the backends are frozen. */
     start = t_now_ms();
     ck_assert_int_eq(status_of(&s, "/healthz"), 200);
-    ck_assert_msg(t_now_ms() - start < 200, "healthz took %.0f ms", t_now_ms() - start);
+    ck_assert_msg(t_now_ms() - start < 200 * t_slack(), "healthz took %.0f ms", t_now_ms() - start);
     signal_backends(&s, SIGCONT);
     ck_assert(wait_for_status(&s, "/api/v1/regions/321003", 200, 15000) >= 0);
     t_server_finish(&s);
@@ -225,7 +225,7 @@ START_TEST(test_saturated_pool_answers_503_at_once)
     struct t_resp *r = t_get(&s, "/api/v1/regions");
     ck_assert_int_eq(r->status, 503);
     ck_assert_str_eq(t_problem_code(r), "overloaded");
-    ck_assert_msg(t_now_ms() - start < 500, "refusal took %.0f ms", t_now_ms() - start);
+    ck_assert_msg(t_now_ms() - start < 500 * t_slack(), "refusal took %.0f ms", t_now_ms() - start);
     t_resp_free(r);
     /* Requests that need no database are answered meanwhile. */
     ck_assert_int_eq(status_of(&s, "/healthz"), 200);
