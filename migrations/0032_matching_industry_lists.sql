@@ -265,7 +265,8 @@ kw_seq AS (
     SELECT e.id FROM (
         (SELECT h.expert_id AS id FROM expert_table_head h
          WHERE (SELECT ok FROM ind_lists) AND h.unarchived
-           AND h.keywords && ARRAY(SELECT k FROM profile)
+           -- (coalesce: the planner then expects many rows, reads the key in order and stops)
+           AND coalesce(h.keywords && ARRAY(SELECT k FROM profile), false)
            AND h.expert_id NOT IN (SELECT x.id FROM dirty x)
          ORDER BY h.pos LIMIT 600)
         UNION ALL
