@@ -44,9 +44,17 @@ static struct db_stmt panel_year = {
  * confirm or score (no_account), or when, for any of the stations: the affiliation names the
  * host enterprise (or the other way round); a project of the station, or led by the host, has
  * the expert as a member; the expert is matched with a demand of the host; the expert is on
- * the station's team or resides there; the exclusions list conflicts first. The drawn are the
+ * the station's team or resides there; the exclusions list conflicts first (all of them, then
+ * at most UNLISTED_MAX of the others, with the counts of all). The drawn are the
  * first `size` of the rest ordered by md5(seed:id). Answers (panel id or NULL, published, stations
  * found, eligible). */
+/* At most this many experts excluded only because they cannot serve (no consent, not
+ * available, no account) are listed in a draw; every conflict of interest is, and the counts
+ * cover all (migration 0034). */
+#define UNLISTED_MAX 200
+#define STR_(x)      #x
+#define STR(x)       STR_(x)
+
 static struct db_stmt panel_draw = {
     "panel_draw",
     "WITH b AS (SELECT $3::jsonb AS j),"
@@ -84,26 +92,39 @@ static struct db_stmt panel_draw = {
     "       WHERE a.expert_id = p.id AND a.workstation_id = ws.id) r) c"
     "   GROUP BY c.expert_id),"
     " seed AS (SELECT coalesce($4::bigint, floor(random() * 2147483647)::bigint) AS s),"
+    " listed AS (SELECT c.expert_id, c.reasons, row_number() OVER (ORDER BY (c.reasons"
+    "     - 'no_consent' - 'unavailable' - 'no_account') = '[]'::jsonb, c.expert_id) AS n,"
+    "     (c.reasons - 'no_consent' - 'unavailable' - 'no_account') <> '[]'::jsonb AS coi"
+    "   FROM conflicts c),"
     " eligible AS (SELECT p.id, row_number() OVER (ORDER BY md5(seed.s::text || ':' || p.id::text),"
     "     p.id) AS n FROM pool p, seed WHERE p.id NOT IN (SELECT expert_id FROM conflicts)),"
     " ok AS (SELECT 1 AS one FROM y, b WHERE NOT y.p"
     "   AND (SELECT count(*) FROM ws) = jsonb_array_length(b.j->'workstation_ids')"
     "   AND (SELECT count(*) FROM eligible) >= (b.j->>'size')::int),"
     " ins AS (INSERT INTO assessment_panels (year, name, size, conditions, seed, candidates,"
-    "    exclusions, drawn_by)"
+    "    exclusions, excluded_total, excluded_by_reason, drawn_by)"
     "  SELECT $1::int, coalesce(b.j->>'name', ''), (b.j->>'size')::int,"
     "    b.j - 'workstation_ids' - 'size' - 'name', seed.s, (SELECT count(*) FROM eligible),"
-    "    coalesce((SELECT jsonb_agg(jsonb_build_object('expert_id', c.expert_id,"
-    "      'reasons', c.reasons) ORDER BY (c.reasons - 'no_consent' - 'unavailable'"
-    "      - 'no_account') = '[]'::jsonb, c.expert_id) FROM conflicts c), '[]'),"
-    "    ($2::jsonb->>'user_id')::bigint"
-    "  FROM b, seed, ok RETURNING id),"
-    " st AS (INSERT INTO assessment_panel_stations (panel_id, workstation_id)"
-    "  SELECT ins.id, ws.id FROM ins, ws),"
-    " rv AS (INSERT INTO assessment_panel_reviewers (panel_id, expert_id, draw_order)"
-    "  SELECT ins.id, e.id, e.n FROM ins, eligible e, b WHERE e.n <= (b.j->>'size')::int)"
-    " SELECT (SELECT id::text FROM ins), (SELECT p FROM y), (SELECT count(*) FROM ws)::text,"
-    "  (SELECT count(*) FROM eligible)::text",
+    "    coalesce((SELECT jsonb_agg(jsonb_build_object('expert_id', l.expert_id,"
+    "      'reasons', l.reasons) ORDER BY l.n) FROM listed l WHERE l.coi"
+    "      OR l.n <= (SELECT count(*) FROM listed WHERE coi) + " STR(
+        UNLISTED_MAX) "), '[]'),"
+                      "    (SELECT count(*) FROM conflicts),"
+                      "    coalesce((SELECT jsonb_object_agg(z.v, z.k) FROM (SELECT v, count(*) AS "
+                      "k"
+                      "      FROM conflicts c, jsonb_array_elements_text(c.reasons) v GROUP BY v) "
+                      "z), '{}'),"
+                      "    ($2::jsonb->>'user_id')::bigint"
+                      "  FROM b, seed, ok RETURNING id),"
+                      " st AS (INSERT INTO assessment_panel_stations (panel_id, workstation_id)"
+                      "  SELECT ins.id, ws.id FROM ins, ws),"
+                      " rv AS (INSERT INTO assessment_panel_reviewers (panel_id, expert_id, "
+                      "draw_order)"
+                      "  SELECT ins.id, e.id, e.n FROM ins, eligible e, b WHERE e.n <= "
+                      "(b.j->>'size')::int)"
+                      " SELECT (SELECT id::text FROM ins), (SELECT p FROM y), (SELECT count(*) "
+                      "FROM ws)::text,"
+                      "  (SELECT count(*) FROM eligible)::text",
     4, 0};
 
 /* $1 year, $2 panel, $3 caller. */

@@ -455,6 +455,68 @@ START_TEST(test_reviewer_scores_feed_the_run)
 }
 END_TEST
 
+/* A broad draw over many experts who cannot serve keeps every conflict of interest but lists
+ * at most 200 of the others, with the counts of all (migration 0034). */
+START_TEST(test_draw_lists_a_bounded_exclusion_list)
+{
+    /* 250 experts of 321012 without an account, and one with an account who can serve. */
+    free(scalar("INSERT INTO experts (kind, name, affiliation, title, region_code,"
+                " discipline_codes, available, consent) SELECT 'expert', '广泛专家' || g,"
+                " '扬州市农业科学院', 'senior', '321012', '{11011}', true, true"
+                " FROM generate_series(1, 251) g RETURNING 1"));
+    free(scalar("INSERT INTO users (username, display_name, role, expert_id, password_hash)"
+                " SELECT 'p_wide', '广泛专家', 'expert', max(id), 'x' FROM experts"
+                " WHERE region_code = '321012' RETURNING 1"));
+    char body[160];
+    snprintf(body, sizeof body, "{\"workstation_ids\":[%s],\"size\":1,\"region_code\":\"321012\"}",
+             s1);
+    struct t_resp *r = req(city, "POST", "/api/v1/assessments/2025/panels", body);
+    expect(r, 201);
+    ck_assert_int_eq(num(r->json, "candidates"), 1);
+    ck_assert_int_eq(num(r->json, "excluded_total"), 250);
+    const cJSON *ex = cJSON_GetObjectItem(r->json, "excluded");
+    ck_assert_int_eq(cJSON_GetArraySize(ex), 200);
+    /* By expert id: the first 200 of the 250. */
+    ck_assert_int_lt(num(cJSON_GetArrayItem(ex, 0), "expert_id"),
+                     num(cJSON_GetArrayItem(ex, 199), "expert_id"));
+    const cJSON *by = cJSON_GetObjectItem(r->json, "excluded_by_reason");
+    ck_assert_int_eq(cJSON_GetArraySize(by), 1);
+    ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(by, 0), "reason"), "no_account");
+    ck_assert_str_eq(t_json_str(cJSON_GetArrayItem(by, 0), "reason_label"),
+                     "没有可用的专家账号，无法确认和评分");
+    ck_assert_int_eq(num(cJSON_GetArrayItem(by, 0), "count"), 250);
+    char id[16];
+    snprintf(id, sizeof id, "%ld", num(r->json, "id"));
+    t_resp_free(r);
+    char *n =
+        scalar("SELECT jsonb_array_length(exclusions) FROM assessment_panels WHERE id = %s", id);
+    ck_assert_str_eq(n, "200");
+    free(n);
+    /* A conflict of interest is listed however many others there are: the host's own staff. */
+    free(scalar("UPDATE experts SET affiliation = '扬州甲科技有限公司' WHERE id = (SELECT max(id)"
+                " FROM experts WHERE region_code = '321012' AND id NOT IN (SELECT expert_id FROM"
+                " users WHERE expert_id IS NOT NULL)) RETURNING 1"));
+    free(scalar("INSERT INTO users (username, display_name, role, expert_id, password_hash)"
+                " SELECT 'p_wide2', '广泛专家', 'expert', min(id), 'x' FROM experts"
+                " WHERE region_code = '321012' RETURNING 1"));
+    r = req(city, "POST", "/api/v1/assessments/2025/panels", body);
+    expect(r, 201);
+    ex = cJSON_GetObjectItem(r->json, "excluded");
+    ck_assert_int_eq(num(r->json, "excluded_total"), 249);
+    ck_assert_int_eq(cJSON_GetArraySize(ex), 201);
+    const cJSON *first = cJSON_GetObjectItem(cJSON_GetArrayItem(ex, 0), "reasons");
+    ck_assert_str_eq(cJSON_GetArrayItem(first, 0)->valuestring, "affiliation");
+    t_resp_free(r);
+    /* Experts see no exclusions at all. */
+    snprintf(body, sizeof body, "/api/v1/assessments/2025/panels/%s", panel);
+    r = req(rev[0], "GET", body, NULL);
+    expect(r, 200);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r->json, "excluded_total")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r->json, "excluded_by_reason")));
+    t_resp_free(r);
+}
+END_TEST
+
 START_TEST(test_published_year_is_frozen)
 {
     ck_assert_int_eq(status_of(city, "POST", "/api/v1/assessments/2025/publish", NULL), 200);
@@ -487,6 +549,7 @@ static Suite *panels_suite(void)
     tcase_add_test(tc, test_confirmation_and_what_reviewers_see);
     tcase_add_test(tc, test_reviewer_scores_feed_the_run);
     tcase_add_test(tc, test_draw_needs_consent_availability_and_an_account);
+    tcase_add_test(tc, test_draw_lists_a_bounded_exclusion_list);
     tcase_add_test(tc, test_published_year_is_frozen);
     suite_add_tcase(s, tc);
     return s;

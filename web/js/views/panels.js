@@ -150,8 +150,12 @@ export async function detail(params, el, user) {
   const parts = [h('p', {}, back), h('h1', {}, p.name), facts, section('评审专家', reviewers)];
 
   if (staff && Array.isArray(p.excluded)) {
-    parts.push(section(`回避的专家（${p.excluded.length} 人）`,
-      h('p', { class: 'help' }, '符合抽取条件、但与所评工作站存在利益关系而未参加抽取的专家。'),
+    const total = p.excluded_total ?? p.excluded.length;
+    const byReason = (p.excluded_by_reason || []).map((r) => `${r.reason_label} ${r.count} 人`).join('；');
+    parts.push(section(`回避的专家（${total} 人）`,
+      h('p', { class: 'help' }, '符合抽取条件、但与所评工作站存在利益关系或无法参加评审而未参加抽取的专家。' +
+        (byReason ? `按原因：${byReason}。` : '') +
+        (total > p.excluded.length ? `下表列出其中 ${p.excluded.length} 人：有利益关系的全部列出，仅因无法参加而回避的只列前 200 人。` : '')),
       p.excluded.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'list excluded' },
         h('caption', { class: 'visually-hidden' }, '回避的专家及原因'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '专家'), h('th', { scope: 'col' }, '回避原因'))),
