@@ -300,14 +300,14 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
 
 // clang-format off
 #define PERSON_MATCH(KIND, OTHER_LIBRARY)                                                          \
-    "WITH r AS (SELECT ord, row_no, key, data AS j, terms FROM import_rows"                        \
+    "WITH r AS (SELECT ord, row_no, key, data AS j, terms, search, pkey FROM import_rows"          \
     "           WHERE import_id = $1::bigint),"                                                    \
     " idm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                               \
     "   JOIN experts e ON e.id_number = upper(r.j->>'id_number') WHERE r.j ? 'id_number'"          \
     "   ORDER BY r.ord, e.kind <> '" KIND "', e.id),"                                              \
     " pm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                                \
     "   JOIN experts e ON e.kind = '" KIND "' AND expert_person_key(e.name, e.affiliation, e.phone)" \
-    "     = expert_person_key(r.j->>'name', r.j->>'affiliation', r.j->>'phone')"                   \
+    "     = r.pkey"                                                                                \
     "   WHERE NOT EXISTS (SELECT 1 FROM idm WHERE idm.ord = r.ord)"                                \
     "     AND (e.id_number IS NULL OR NOT r.j ? 'id_number')"                                      \
     "   ORDER BY r.ord, e.id),"                                                                    \
@@ -363,6 +363,40 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     "  ((SELECT count(*) FROM m) - (SELECT count(*) FROM changed))::text,"                         \
     "  (SELECT p FROM report)::text"
 
+/* The audit rows of the inserted records, written set-wise (siku.bulk = 'import' keeps the row
+ * trigger aside, migrations/0031_import_speed.sql): the image audit_row('terms', 'search')
+ * makes, to_jsonb(NEW) less the terms and the vector, built from the columns (the vector's text
+ * form was most of to_jsonb's cost). tests/integration/test_imports.c compares the two. */
+#define PERSON_IMAGE_COLS                                                                          \
+    "id, kind, " PERSON_COLS ", consent_at, created_by, created_at, updated_at, version,"         \
+    " archived_at, archived_by, discipline_roots"
+#define PERSON_IMAGE_PAIR(c) "'" c "', i." c
+#define PERSON_INSERT_AUDIT                                                                        \
+    " aud AS (INSERT INTO audit_log (user_id, role, action, route, request_id, client_addr,"       \
+    "   record_type, record_id, before, after)"                                                    \
+    "   SELECT siku_setting('siku.user_id')::bigint, siku_setting('siku.role'),"                   \
+    "     coalesce(siku_setting('siku.action'), 'insert'), siku_setting('siku.route'),"            \
+    "     siku_setting('siku.request_id'), siku_setting('siku.client'), 'experts', i.id::text,"    \
+    "     NULL, jsonb_build_object(" PERSON_IMAGE_PAIR("id") ", " PERSON_IMAGE_PAIR("kind") ","    \
+    PERSON_IMAGE_PAIR("name") ", " PERSON_IMAGE_PAIR("gender") ", "                               \
+    PERSON_IMAGE_PAIR("birth_year") ", " PERSON_IMAGE_PAIR("title") ", "                          \
+    PERSON_IMAGE_PAIR("position") ", " PERSON_IMAGE_PAIR("affiliation") ", "                      \
+    PERSON_IMAGE_PAIR("affiliation_kind") ", " PERSON_IMAGE_PAIR("region_code") ", "              \
+    PERSON_IMAGE_PAIR("discipline_codes") ", " PERSON_IMAGE_PAIR("industry_codes") ", "           \
+    PERSON_IMAGE_PAIR("research_fields") ", " PERSON_IMAGE_PAIR("keywords") ", "                  \
+    PERSON_IMAGE_PAIR("achievements") ", " PERSON_IMAGE_PAIR("service_modes") ", "                \
+    PERSON_IMAGE_PAIR("phone") ", " PERSON_IMAGE_PAIR("email") ", "                               \
+    PERSON_IMAGE_PAIR("id_number") ", " PERSON_IMAGE_PAIR("address") ", "                         \
+    PERSON_IMAGE_PAIR("consent") ", " PERSON_IMAGE_PAIR("consent_at") ", "                        \
+    PERSON_IMAGE_PAIR("available") ", " PERSON_IMAGE_PAIR("academy") ", "                         \
+    PERSON_IMAGE_PAIR("division") ", " PERSON_IMAGE_PAIR("election_year") ", "                    \
+    PERSON_IMAGE_PAIR("city_ties") ", " PERSON_IMAGE_PAIR("ties_note") ", "                       \
+    PERSON_IMAGE_PAIR("status") ", " PERSON_IMAGE_PAIR("created_by") ", "                         \
+    PERSON_IMAGE_PAIR("created_at") ", " PERSON_IMAGE_PAIR("updated_at") ", "                     \
+    PERSON_IMAGE_PAIR("version") ", " PERSON_IMAGE_PAIR("archived_at") ", "                       \
+    PERSON_IMAGE_PAIR("archived_by") ", " PERSON_IMAGE_PAIR("discipline_roots") ")"              \
+    "   FROM ins i ORDER BY i.id),"
+
 #define PERSON_APPLY(KIND, OTHER)                                                                  \
     PERSON_MATCH(KIND, OTHER)                                                                      \
     ","                                                                                            \
@@ -372,7 +406,7 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     "                     ELSE now() END,"                                                         \
     "   terms = e.terms || c.terms, updated_at = now(), version = e.version + 1"                   \
     "   FROM changed c, go WHERE go.ok AND e.id = c.id RETURNING e.id),"                           \
-    " ins AS (INSERT INTO experts (kind, " PERSON_COLS ", consent_at, terms, created_by)"          \
+    " ins AS (INSERT INTO experts (kind, " PERSON_COLS ", consent_at, terms, search, created_by)"  \
     "   SELECT '" KIND "', j->>'name', j->>'gender', (j->>'birth_year')::int, j->>'title',"        \
     "     j->>'position', j->>'affiliation', j->>'affiliation_kind', j->>'region_code',"           \
     "     jsonb_text_array(j->'discipline_codes'), jsonb_text_array(j->'industry_codes'),"         \
@@ -382,9 +416,10 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     "     coalesce((j->>'available')::boolean, true), j->>'academy', j->>'division',"              \
     "     (j->>'election_year')::int, jsonb_text_array(j->'city_ties'), j->>'ties_note',"          \
     "     coalesce(j->>'status', 'active'),"                                                       \
-    "     CASE WHEN (j->>'consent')::boolean THEN now() END, f.terms,"                             \
+    "     CASE WHEN (j->>'consent')::boolean THEN now() END, f.terms, f.search,"                   \
     "     ($2::jsonb->>'user_id')::bigint"                                                         \
-    "   FROM fresh f, go WHERE go.ok ORDER BY f.ord RETURNING id),"                                \
+    "   FROM fresh f, go WHERE go.ok ORDER BY f.ord RETURNING " PERSON_IMAGE_COLS "),"            \
+    PERSON_INSERT_AUDIT                                                                            \
     " del AS (DELETE FROM import_rows WHERE import_id = $1::bigint)"                               \
     " SELECT (SELECT count(*) FROM ins)::text, (SELECT count(*) FROM upd)::text,"                  \
     "  CASE WHEN (SELECT ok FROM go)"                                                              \
@@ -400,6 +435,11 @@ static struct db_stmt academician_preview = {"import_academicians_preview",
                                              PERSON_PREVIEW("academician", "专家库"), 2, 0};
 static struct db_stmt academician_apply = {"import_academicians_apply",
                                            PERSON_APPLY("academician", "专家库"), 3, 0};
+
+/* The weights of experts.search (migrations/0031_import_speed.sql, experts_search_vector()). */
+static const struct search_weight expert_search_weights[] = {
+    {"name", 'A'},        {"keywords", 'A'}, {"research_fields", 'B'}, {"achievements", 'C'},
+    {"affiliation", 'C'}, {"position", 'D'}, {"division", 'D'},        {NULL, 0}};
 
 #define PERSON_KEY_LABEL "身份证号（无身份证号时为姓名、工作单位和手机）"
 
@@ -801,16 +841,16 @@ static struct db_stmt workstation_apply = {"import_workstations_apply", WORKSTAT
 
 static const struct import_adapter adapters[] = {
     {"enterprises", "企业库", enterprise_fields, enterprise_columns, enterprise_search_fields, true,
-     enterprise_key, "统一社会信用代码", &enterprise_preview, &enterprise_apply},
+     enterprise_key, "统一社会信用代码", &enterprise_preview, &enterprise_apply, NULL},
     {"experts", "专家库", expert_fields, expert_columns, expert_search_fields, true, person_key,
-     PERSON_KEY_LABEL, &expert_preview, &expert_apply},
+     PERSON_KEY_LABEL, &expert_preview, &expert_apply, expert_search_weights},
     {"academicians", "院士库", academician_fields, academician_columns, expert_search_fields, true,
-     person_key, PERSON_KEY_LABEL, &academician_preview, &academician_apply},
+     person_key, PERSON_KEY_LABEL, &academician_preview, &academician_apply, expert_search_weights},
     {"demands", "需求库", demand_specs, demand_columns, demand_search_fields, true, demand_key,
-     DEMAND_KEY_LABEL, &demand_preview, &demand_apply},
+     DEMAND_KEY_LABEL, &demand_preview, &demand_apply, NULL},
     {"workstations", "工作站", workstation_specs, workstation_columns, workstation_search_fields,
-     false, workstation_key, WORKSTATION_KEY_LABEL, &workstation_preview, &workstation_apply},
-    {NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL},
+     false, workstation_key, WORKSTATION_KEY_LABEL, &workstation_preview, &workstation_apply, NULL},
+    {NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct import_adapter *import_adapter_find(const char *library)

@@ -7,6 +7,7 @@
 
 #include "db/db_stmt.h"
 #include "domain/import_map.h"
+#include "domain/search_terms.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,11 @@ struct import_adapter {
     /* $1 import id, $2 caller, $3 partial: (inserted, updated, unchanged, problems json, applied).
      */
     struct db_stmt *apply;
+    /* Non-NULL (the people's libraries): the staged rows carry their search vector (the table
+     * keeps it with a trigger rather than a generated column, migrations/0031_import_speed.sql)
+     * and their person key (import_rows.pkey), and apply checks every code and writes the
+     * audit rows of what it inserts itself (siku.bulk). */
+    const struct search_weight *search_weights;
 };
 
 /* The adapter of a library, or NULL. */

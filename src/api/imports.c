@@ -18,11 +18,13 @@
 
 #include <cjson/cJSON.h>
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_ROWS 1000 /* rows validated between two database round trips */
+#define CHUNK_ROWS 1000 /* rows staged by one statement */
+#define SLICE_ROWS 100  /* rows read in one turn of the event loop */
 #define REPORT_MAX 1000 /* problems listed; beyond, only counted */
 #define KEY_MAX    64
 
@@ -85,8 +87,11 @@ struct import_run {
     struct import_cells cells;
     struct import_header header;
     struct keyset keys;
-    cJSON *report;   /* [{row, column, reason}] */
-    cJSON *chunk;    /* staged rows waiting to be sent */
+    cJSON *report; /* [{row, column, reason}] */
+    struct chunk { /* staged rows waiting to be sent: a JSON array's text, built row by row */
+        char *text;
+        size_t len, cap, rows;
+    } chunk;
     cJSON *defaults; /* values for fields a row leaves out (a county's region) */
     size_t rows, rejected_rows, reported, ord;
     size_t last_rejected_row;
@@ -95,6 +100,12 @@ struct import_run {
     size_t read_error_row;
     long long inserted, updated, unchanged;
     api_db_done_fn next; /* what runs when the current job succeeds */
+    /* Reading overlaps staging: while one chunk is being staged, the next is read (a slice
+     * at a time, so that the loop keeps sending the staged chunk), and waits in pending. */
+    struct event *tick; /* reads the next slice */
+    char *pending;      /* the next chunk's rows, as the stage statement takes them */
+    bool staging;       /* a stage job is running */
+    int read_rc;        /* 1 while rows remain, 0 at the end, -1 after a read error */
 };
 
 static struct db_stmt begin_stmt = {
@@ -106,13 +117,17 @@ static struct db_stmt begin_stmt = {
     " RETURNING id::text",
     6, 0};
 
-/* $1 import id, $2 [{o, r, k, d, t}] */
+/* $1 import id, $2 [{o, r, k, d, t, v}] (v: the search vector's text, for some libraries),
+ * $3 whether the rows are people, whose folded name + affiliation + phone key is made here,
+ * while sikud reads the next rows, rather than in the apply. */
 static struct db_stmt stage_stmt = {
     "import_stage",
-    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms)"
-    " SELECT $1::bigint, (x->>'o')::int, (x->>'r')::int, x->>'k', x->'d', x->'t'"
+    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms, search, pkey)"
+    " SELECT $1::bigint, (x->>'o')::int, (x->>'r')::int, x->>'k', x->'d', x->'t',"
+    "  (x->>'v')::tsvector, CASE WHEN $3::boolean THEN expert_person_key(x->'d'->>'name',"
+    "   x->'d'->>'affiliation', x->'d'->>'phone') END"
     " FROM jsonb_array_elements($2::jsonb) x",
-    2, 0};
+    3, 0};
 
 /* $1 import id, $2 status, $3 rows, $4 inserted, $5 updated, $6 unchanged, $7 rejected */
 static struct db_stmt finish_stmt = {
@@ -155,6 +170,16 @@ static void run_job(struct http_request *req, struct db_job *job, api_db_done_fn
 static struct db_stmt timeout_stmt = {"import_timeout",
                                       "SELECT set_config('statement_timeout', $1, true)", 1, 0};
 
+/* The apply's settings: its timeout; siku.bulk = 'import' when the adapter's statement checks
+ * codes and writes its inserts' audit rows itself (migrations/0031_import_speed.sql); and room
+ * for its joins over every staged row and for the GIN indexes' pending entries, which the
+ * statement's rows would otherwise flush in many small merges. */
+static struct db_stmt apply_settings_stmt = {
+    "import_apply_settings",
+    "SELECT set_config('statement_timeout', $1, true), set_config('siku.bulk', $2, true),"
+    " set_config('work_mem', '64MB', true), set_config('gin_pending_list_limit', '65536', true)",
+    2, 0};
+
 static void run_final_job(struct http_request *req, struct db_job *job, api_db_done_fn next)
 {
     run_job_within(req, job, next, app_config()->import_timeout_ms);
@@ -162,6 +187,11 @@ static void run_final_job(struct http_request *req, struct db_job *job, api_db_d
 
 static void run_free(struct import_run *run)
 {
+    if (run->tick)
+        event_free(run->tick);
+    run->tick = NULL;
+    free(run->pending);
+    run->pending = NULL;
     import_csv_close(&run->csv);
     import_xlsx_close(run->xlsx);
     run->xlsx = NULL;
@@ -171,9 +201,10 @@ static void run_free(struct import_run *run)
     free(run->keys.rows);
     memset(&run->keys, 0, sizeof run->keys);
     cJSON_Delete(run->report);
-    cJSON_Delete(run->chunk);
+    free(run->chunk.text);
+    memset(&run->chunk, 0, sizeof run->chunk);
     cJSON_Delete(run->defaults);
-    run->report = run->chunk = run->defaults = NULL;
+    run->report = run->defaults = NULL;
 }
 
 static void reply_file_problem(struct http_request *req, struct import_run *run, int status,
@@ -253,6 +284,27 @@ static bool region_ok(struct http_request *req, struct import_run *run, cJSON *c
     return false;
 }
 
+/* Appends a row's JSON to the chunk's array (printed one row at a time: a chunk-sized cJSON
+ * tree cost more to build and free than the rows' validation). */
+static void chunk_add(struct chunk *c, const char *row)
+{
+    size_t n = strlen(row);
+    if (c->len + n + 3 > c->cap) {
+        size_t cap = c->cap ? c->cap : 65536;
+        while (c->len + n + 3 > cap)
+            cap *= 2;
+        char *grown = realloc(c->text, cap);
+        if (grown == NULL)
+            abort();
+        c->text = grown;
+        c->cap = cap;
+    }
+    c->text[c->len++] = c->rows++ ? ',' : '[';
+    memcpy(c->text + c->len, row, n);
+    c->len += n;
+    c->text[c->len] = '\0';
+}
+
 /* Validates one row; stages it when it is good. */
 static void take_row(struct http_request *req, struct import_run *run)
 {
@@ -287,17 +339,28 @@ static void take_row(struct http_request *req, struct import_run *run)
     cJSON_AddNumberToObject(item, "o", (double)++run->ord);
     cJSON_AddNumberToObject(item, "r", (double)run->cells.row);
     cJSON_AddStringToObject(item, "k", key);
-    cJSON_AddItemToObject(item, "t", search_terms_object(clean, run->ad->search_fields));
+    cJSON *terms = search_terms_object(clean, run->ad->search_fields);
+    if (run->ad->search_weights) {
+        char *v = search_terms_vector_text(terms, run->ad->search_weights);
+        cJSON_AddStringToObject(item, "v", v);
+        free(v);
+    }
+    cJSON_AddItemToObject(item, "t", terms);
     cJSON_AddItemToObject(item, "d", clean);
-    cJSON_AddItemToArray(run->chunk, item);
+    char *text = cJSON_PrintUnformatted(item);
+    cJSON_Delete(item);
+    chunk_add(&run->chunk, text);
+    free(text);
 }
 
-static void process(struct http_request *req);
+static void pump(struct http_request *req);
 
 static void stage_done(struct http_request *req, struct db_job *job)
 {
     (void)job;
-    process(req);
+    struct import_run *run = req->state;
+    run->staging = false;
+    pump(req);
 }
 
 static void write_answer(struct http_request *req, struct import_run *run, int status)
@@ -427,7 +490,8 @@ static void conclude(struct http_request *req, struct import_run *run)
         finish(req, run, "rejected");
     } else {
         struct db_job *job = api_write_job(req, "import");
-        db_job_add(job, &timeout_stmt, 1, timeout_param);
+        const char *const settings[] = {timeout, run->ad->search_weights ? "import" : ""};
+        db_job_add(job, &apply_settings_stmt, 2, settings);
         db_job_add(job, run->ad->apply, 3, params);
         run_final_job(req, job, apply_done);
     }
@@ -442,38 +506,59 @@ static void failed_done(struct http_request *req, struct db_job *job)
     reply_file_problem(req, run, 400, "invalid_file", detail);
 }
 
-/* Reads up to CHUNK_ROWS rows, then stages them (or concludes at the end of the file). */
-static void process(struct http_request *req)
+/* Stages the pending chunk when no stage job runs; reads on while no chunk waits; at the end
+ * of the file (or at a read error), once every chunk is staged, concludes. */
+static void pump(struct http_request *req)
 {
     struct import_run *run = req->state;
-    size_t taken = 0;
-    int rc = 1;
-    while (taken < CHUNK_ROWS && (rc = next_row(run)) == 1) {
-        take_row(req, run);
-        taken++;
+    if (!run->staging && run->pending) {
+        /* The libraries whose rows carry their vector are the people's (experts, academicians). */
+        const char *params[] = {run->import_id, run->pending,
+                                run->ad->search_weights ? "true" : "false"};
+        struct db_job *job = api_job(req);
+        db_job_add(job, &stage_stmt, 3, params);
+        free(run->pending);
+        run->pending = NULL;
+        run->staging = true;
+        run_job(req, job, stage_done);
     }
-    if (rc < 0) {
+    if (run->pending == NULL && run->read_rc == 1) {
+        event_active(run->tick, EV_TIMEOUT, 0);
+        return;
+    }
+    if (run->staging || run->pending)
+        return;
+    if (run->read_rc < 0) {
         const char *params[] = {run->import_id, "failed", "0", "0", "0", "0", "0"};
         struct db_job *job = api_write_job(req, "import");
         db_job_add(job, &finish_stmt, 7, params);
         run_job(req, job, failed_done);
         return;
     }
-    if (cJSON_GetArraySize(run->chunk) > 0) {
-        char *text = cJSON_PrintUnformatted(run->chunk);
-        cJSON_Delete(run->chunk);
-        run->chunk = cJSON_CreateArray();
-        const char *params[] = {run->import_id, text};
-        struct db_job *job = api_job(req);
-        db_job_add(job, &stage_stmt, 2, params);
-        free(text);
-        run_job(req, job, stage_done);
-        return;
+    conclude(req, run);
+}
+
+/* Reads a slice of rows into the chunk; a full chunk (or the last) becomes the pending one. */
+static void read_slice(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct http_request *req = arg;
+    struct import_run *run = req->state;
+    size_t taken = 0;
+    int rc = 1;
+    while (taken < SLICE_ROWS && (rc = next_row(run)) == 1) {
+        take_row(req, run);
+        taken++;
     }
-    if (rc == 0)
-        conclude(req, run);
-    else
-        process(req); /* a chunk of only rejected rows: read on */
+    run->read_rc = rc;
+    if (run->chunk.rows > 0 && (run->chunk.rows >= CHUNK_ROWS || rc != 1)) {
+        run->chunk.text[run->chunk.len++] = ']';
+        run->chunk.text[run->chunk.len] = '\0';
+        run->pending = run->chunk.text;
+        memset(&run->chunk, 0, sizeof run->chunk);
+    }
+    pump(req);
 }
 
 static void begin_done(struct http_request *req, struct db_job *job)
@@ -481,7 +566,12 @@ static void begin_done(struct http_request *req, struct db_job *job)
     struct import_run *run = req->state;
     run->import_id =
         arena_strdup(&req->arena, PQgetvalue(db_job_result(job, API_FIRST_RESULT), 0, 0));
-    process(req);
+    struct app_worker *w = req->app;
+    run->tick = event_new(w->base, -1, 0, read_slice, req);
+    if (run->tick == NULL)
+        abort();
+    run->read_rc = 1;
+    pump(req);
 }
 
 static bool parse_bool_param(struct http_request *req, const struct query *q, const char *name,
@@ -589,7 +679,6 @@ static void handle_import(struct http_request *req)
     run->file_name = query_get(&q, "file_name");
     import_cells_init(&run->cells);
     run->report = cJSON_CreateArray();
-    run->chunk = cJSON_CreateArray();
     run->defaults = cJSON_CreateObject();
     const struct auth *a = access_caller(req);
     if (ad->region_scoped && a->role == ROLE_COUNTY && a->region_code)
@@ -610,8 +699,8 @@ static void handle_import(struct http_request *req)
 
 void imports_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&begin_stmt, &stage_stmt, &finish_stmt, &timeout_stmt,
-                                            NULL};
+    static struct db_stmt *const stmts[] = {&begin_stmt,   &stage_stmt,          &finish_stmt,
+                                            &timeout_stmt, &apply_settings_stmt, NULL};
     db_stmt_register_all(stmts);
     import_adapters_register();
     import_templates_build();

@@ -527,6 +527,25 @@ START_TEST(experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_
     t_assert_scalar(&srv, "t", "%s",
                     "SELECT count(*) >= 3 FROM audit_log WHERE action = 'import'"
                     " AND record_type = 'experts'");
+    /* sikud gave the search vectors and wrote the audit rows set-wise (0031): the same vectors
+     * terms_vector() derives, the same images the row trigger makes, one per record. */
+    t_assert_scalar(&srv, "3/0", "%s",
+                    "SELECT count(*) || '/' || count(*) FILTER (WHERE search IS DISTINCT FROM"
+                    " terms_vector(terms, '{\"name\":\"A\",\"keywords\":\"A\","
+                    "\"research_fields\":\"B\",\"achievements\":\"C\",\"affiliation\":\"C\","
+                    "\"position\":\"D\",\"division\":\"D\"}')) FROM experts"
+                    " WHERE created_by IS NOT NULL");
+    t_assert_scalar(&srv, "3/0", "%s",
+                    "SELECT count(*) || '/' || count(*) FILTER (WHERE"
+                    " jsonb_populate_record(e, a.after) IS DISTINCT FROM e" /* any time zone */
+                    " OR ARRAY(SELECT jsonb_object_keys(a.after) ORDER BY 1) IS DISTINCT FROM"
+                    " ARRAY(SELECT jsonb_object_keys(to_jsonb(e) - 'terms' - 'search') ORDER BY 1)"
+                    " OR a.before IS NOT NULL"
+                    " OR a.user_id IS NULL OR a.role IS NULL OR a.route IS NULL"
+                    " OR a.request_id IS NULL)"
+                    " FROM experts e JOIN audit_log a ON a.record_type = 'experts'"
+                    " AND a.record_id = e.id::text AND a.action = 'import'"
+                    " WHERE e.created_by IS NOT NULL");
     /* The same file again: nothing new; a changed title is an update. */
     r = experts_upload(admin, NULL, csv);
     t_expect_status(r, 200);
@@ -545,6 +564,18 @@ START_TEST(experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_
     t_assert_scalar(&srv, "junior/2", "%s",
                     "SELECT title || '/' || version FROM experts WHERE name = '赵导入'");
     t_assert_scalar(&srv, "3", "%s", experts_sql);
+    /* The update was logged by the row trigger, with both images. */
+    t_assert_scalar(&srv, "intermediate/junior", "%s",
+                    "SELECT (before->>'title') || '/' || (after->>'title') FROM audit_log"
+                    " WHERE action = 'import' AND record_type = 'experts' AND before IS NOT NULL");
+    /* A write that changes the terms (an API patch, a reindex) still makes the vector again. */
+    t_db_exec(&srv, "UPDATE experts SET terms = terms || '{\"research_fields\": [\"焊接\"]}'"
+                    " WHERE name = '王导入'");
+    t_assert_scalar(&srv, "true/true", "%s",
+                    "SELECT (search @@ '焊接'::tsquery) || '/' || (search = terms_vector(terms,"
+                    " '{\"name\":\"A\",\"keywords\":\"A\",\"research_fields\":\"B\","
+                    "\"achievements\":\"C\",\"affiliation\":\"C\",\"position\":\"D\","
+                    "\"division\":\"D\"}')) FROM experts WHERE name = '王导入'");
     /* Nobody's phone or ID number reaches the daemon's log. */
     char *log = t_server_log(&srv);
     ck_assert(strstr(log, "13812340001") == NULL);

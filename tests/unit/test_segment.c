@@ -5,9 +5,11 @@
  * match by prefix, and a thesaurus group widens a word into its synonyms. */
 #include "core/utf8.h"
 #include "domain/search_query.h"
+#include "domain/search_terms.h"
 #include "domain/segment.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +119,27 @@ static void dictionary_teardown(void)
     segment_shutdown();
 }
 
+/* The vector text a bulk import gives: fields in jsonb's key order (shorter first, then bytewise),
+ * running positions over non-empty terms, the field's weight (D when unlisted), quotes and
+ * backslashes doubled, as terms_vector() in SQL writes them. */
+START_TEST(test_vector_text_follows_terms_vector)
+{
+    static const struct search_weight w[] = {{"name", 'A'}, {"keywords", 'B'}, {NULL, 0}};
+    cJSON *terms = cJSON_Parse("{\"keywords\": [\"o'k\", \"\", \"a\\\\b\"],"
+                               " \"name\": [\"张\", \"张三\"], \"zz\": [\"x\"], \"aaaa\": 5}");
+    ck_assert_ptr_nonnull(terms);
+    char *v = search_terms_vector_text(terms, w);
+    ck_assert_str_eq(v, "'x':1D '张':2A '张三':3A 'o''k':4B 'a\\\\b':5B");
+    free(v);
+    cJSON_Delete(terms);
+    cJSON *none = cJSON_CreateObject();
+    v = search_terms_vector_text(none, w);
+    ck_assert_str_eq(v, "");
+    free(v);
+    cJSON_Delete(none);
+}
+END_TEST
+
 START_TEST(test_dictionary_lithium_battery_finds_lithium_ion_battery)
 {
     /* PRODUCT.md: q=锂电池 must find an expert whose research fields say 锂离子电池. The query
@@ -187,6 +210,7 @@ static Suite *segment_suite(void)
     tcase_add_test(tc, test_segment_lowercases_english_and_folds_full_width);
     tcase_add_test(tc, test_query_english_words_match_by_prefix_and_all_must_match);
     tcase_add_test(tc, test_query_quotes_lexemes);
+    tcase_add_test(tc, test_vector_text_follows_terms_vector);
     suite_add_tcase(s, tc);
     TCase *dict = tcase_create("dictionary");
     /* Loaded once for the case (not in each forked test): reading the dictionary takes
