@@ -48,6 +48,9 @@ static const struct problem_entry catalogue[] = {
     {"invalid_header", "表头不符合模板", "文件的表头与导入模板不一致，详见 rejected"},
     {"import_rejected", "导入未通过校验", "有记录未通过校验，未导入任何数据，详见 rejected"},
     {"not_enough_candidates", "符合条件的专家不足", "符合条件且无利益冲突的专家少于要抽取的人数"},
+    {"invalid_rubric", "考核细则不成立", "考核细则的分值或等级线不一致，详见 errors"},
+    {"not_run", "尚未运行考核", "该年度尚未运行考核，没有可发布的结果"},
+    {"assessment_published", "该年度考核已发布", "该年度考核已发布，不能再修改"},
     {"internal", "服务器内部错误", "服务器处理请求时出错，请联系管理员并提供请求编号"},
 };
 

@@ -184,6 +184,7 @@ START_TEST(test_rubric_defaults_refusals_and_save)
         r = req(city, "PUT", "/api/v1/assessments/2025/rubric", bad[i].body);
         expect(r, 400);
         ck_assert_str_eq(t_problem_code(r), "invalid_rubric");
+        ck_assert_str_eq(t_json_str(r->json, "title"), "考核细则不成立");
         ck_assert_str_eq(first_error(r), bad[i].error);
         t_resp_free(r);
     }
@@ -374,6 +375,7 @@ START_TEST(test_publish_freezes_the_year)
     struct t_resp *r = req(city, "POST", "/api/v1/assessments/2024/publish", NULL);
     expect(r, 409);
     ck_assert_str_eq(t_problem_code(r), "not_run");
+    ck_assert_str_eq(t_json_str(r->json, "title"), "尚未运行考核");
     t_resp_free(r);
     ck_assert_int_eq(status_of(county, "POST", "/api/v1/assessments/2025/publish", NULL), 403);
     r = req(city, "POST", "/api/v1/assessments/2025/publish", NULL);
@@ -408,6 +410,7 @@ static void expect_published(const char *token, const char *method, const char *
     struct t_resp *r = req(token, method, path, body);
     ck_assert_msg(r->status == 409, "%s %s: %d", method, path, r->status);
     ck_assert_str_eq(t_problem_code(r), "assessment_published");
+    ck_assert_str_eq(t_json_str(r->json, "title"), "该年度考核已发布");
     ck_assert_ptr_nonnull(strstr(t_json_str(r->json, "detail"), "已发布"));
     t_resp_free(r);
 }
