@@ -1,13 +1,12 @@
 /* The read caches and their listener. One thread owns one blocking libpq connection (it never
  * runs on a worker's event loop): LISTEN siku_cache, evict on each notification, and every
- * audit_batch_ms (or audit_batch_rows) write the queued read_personal rows in one INSERT.
+ * audit_batch_ms (or audit_batch_rows) write the queued read_personal rows with one COPY.
  * The caches are used only while that connection is up; losing it empties them. */
 #include "api/read_cache.h"
 
 #include "core/log.h"
 #include "core/lru.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <fcntl.h>
@@ -25,6 +24,7 @@
 #define AUDIT_QUEUE_MAX        200000 /* rows; beyond it reads of personal data fail (503) */
 #define RECONNECT_MAX_MS       2000
 #define AUDIT_WRITE_TIMEOUT_MS 10000
+#define AUDIT_BATCH_MAX        20000 /* rows in one COPY at most */
 
 static struct lru *sessions, *experts;
 static atomic_bool listening;
@@ -37,7 +37,8 @@ static int wake_pipe[2] = {-1, -1};
 static char *conninfo;
 static int batch_ms, batch_rows;
 
-/* The audit queue: JSON objects joined by commas, waiting for the next batch. */
+/* The audit queue: rows in COPY's text format (tab-separated, one per line), waiting for the
+ * next batch, which sends them with COPY FROM STDIN. */
 static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *audit_buf;
 static size_t audit_len, audit_cap;
@@ -45,13 +46,9 @@ static int audit_rows;
 static uint64_t audit_first_ns; /* when the oldest queued row was queued */
 static atomic_ullong audit_written, audit_batches, audit_failures;
 
-static const char insert_sql[] =
-    "INSERT INTO audit_log (at, user_id, role, action, route, request_id, client_addr,"
-    " record_type, record_id)"
-    " SELECT r.at, r.user_id, r.role, 'read_personal', r.route, r.request_id, r.client_addr,"
-    "   r.record_type, r.record_id"
-    " FROM json_to_recordset($1::json) AS r(at timestamptz, user_id bigint, role text,"
-    "   route text, request_id text, client_addr text, record_type text, record_id text)";
+static const char copy_sql[] =
+    "COPY audit_log (at, user_id, role, action, route, request_id, client_addr, record_type,"
+    " record_id) FROM STDIN";
 
 uint64_t read_cache_now_ns(void)
 {
@@ -120,35 +117,77 @@ static void wake(void)
 
 /* ---- the audit queue ---- */
 
-bool read_cache_audit(const struct read_audit *a)
+/* Appends s to p as one field of COPY's text format (NULL as \\N); returns the new end. The
+ * caller leaves room for every byte to double. */
+static char *copy_field(char *p, const char *s)
 {
+    if (s == NULL) {
+        memcpy(p, "\\N", 2);
+        return p + 2;
+    }
+    for (; *s; s++) {
+        char c = *s;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *p++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *p++ = c;
+    }
+    return p;
+}
+
+/* The time of the read as timestamptz text; the date and time of day are formatted once a
+ * second per thread. */
+static size_t format_at(char *out)
+{
+    static _Thread_local time_t last_sec = -1;
+    static _Thread_local char sec_text[24];
+    static _Thread_local size_t sec_len;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char at[40];
-    size_t n = strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(at + n, sizeof at - n, ".%06ldZ", ts.tv_nsec / 1000);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "at", at);
-    const char *keys[] = {"user_id",     "role",        "route",    "request_id",
-                          "client_addr", "record_type", "record_id"};
-    const char *vals[] = {a->user_id,     a->role,        a->route,    a->request_id,
-                          a->client_addr, a->record_type, a->record_id};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (vals[i])
-            cJSON_AddStringToObject(o, keys[i], vals[i]);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (text == NULL)
+    if (ts.tv_sec != last_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        sec_len = strftime(sec_text, sizeof sec_text, "%Y-%m-%dT%H:%M:%S", &tm);
+        last_sec = ts.tv_sec;
+    }
+    memcpy(out, sec_text, sec_len);
+    char *p = out + sec_len;
+    *p++ = '.';
+    long us = ts.tv_nsec / 1000;
+    for (int i = 5; i >= 0; i--) {
+        p[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    p += 6;
+    *p++ = 'Z';
+    return (size_t)(p - out);
+}
+
+bool read_cache_audit(const struct read_audit *a)
+{
+    const char *vals[] = {a->user_id,    a->role,        "read_personal", a->route,
+                          a->request_id, a->client_addr, a->record_type,  a->record_id};
+    size_t need = 40 + sizeof vals / sizeof vals[0];
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        need += vals[i] ? 2 * strlen(vals[i]) : 2;
+    char stack[2048];
+    char *row = need <= sizeof stack ? stack : malloc(need);
+    if (row == NULL)
         return false;
-    size_t tlen = strlen(text);
+    char *p = row + format_at(row);
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        *p++ = '\t';
+        p = copy_field(p, vals[i]);
+    }
+    *p++ = '\n';
+    size_t tlen = (size_t)(p - row);
     bool ok = false, full_batch = false;
     pthread_mutex_lock(&audit_lock);
     if (audit_rows < AUDIT_QUEUE_MAX) {
-        if (audit_len + tlen + 2 > audit_cap) {
+        if (audit_len + tlen > audit_cap) {
             size_t cap = audit_cap ? audit_cap * 2 : 65536;
-            while (cap < audit_len + tlen + 2)
+            while (cap < audit_len + tlen)
                 cap *= 2;
             char *nb = realloc(audit_buf, cap);
             if (nb) {
@@ -156,42 +195,56 @@ bool read_cache_audit(const struct read_audit *a)
                 audit_cap = cap;
             }
         }
-        if (audit_len + tlen + 2 <= audit_cap) {
+        if (audit_len + tlen <= audit_cap) {
             if (audit_rows == 0)
                 audit_first_ns = read_cache_now_ns();
-            else
-                audit_buf[audit_len++] = ',';
-            memcpy(audit_buf + audit_len, text, tlen);
+            memcpy(audit_buf + audit_len, row, tlen);
             audit_len += tlen;
-            audit_buf[audit_len] = '\0';
             audit_rows++;
             ok = true;
             full_batch = audit_rows == batch_rows;
         }
     }
     pthread_mutex_unlock(&audit_lock);
-    cJSON_free(text);
+    if (row != stack)
+        free(row);
     if (full_batch)
         wake();
     return ok;
 }
 
-/* Takes the queue (as a JSON array text) when a batch is due; NULL when not. */
-static char *audit_take(bool force, int *rows)
+/* Takes the queue (COPY text, *len bytes) when a batch is due; NULL when not. */
+static char *audit_take(bool force, int *rows, size_t *len)
 {
     char *out = NULL;
     pthread_mutex_lock(&audit_lock);
     uint64_t age_ms = audit_rows ? (read_cache_now_ns() - audit_first_ns) / 1000000u : 0;
     if (audit_rows > 0 && (force || audit_rows >= batch_rows || age_ms >= (uint64_t)batch_ms)) {
-        out = malloc(audit_len + 3);
-        if (out) {
-            out[0] = '[';
-            memcpy(out + 1, audit_buf, audit_len);
-            out[audit_len + 1] = ']';
-            out[audit_len + 2] = '\0';
+        if (audit_rows <= AUDIT_BATCH_MAX) {
+            /* The whole buffer changes hands; the next row starts a new one. */
+            out = audit_buf;
+            *len = audit_len;
             *rows = audit_rows;
-            audit_len = 0;
+            audit_buf = NULL;
+            audit_len = audit_cap = 0;
             audit_rows = 0;
+        } else {
+            /* A backlog goes in bounded statements, so that each one finishes well within
+             * AUDIT_WRITE_TIMEOUT_MS however far behind the writer is: the oldest rows first
+             * (each row ends with the only unescaped newline of its text). */
+            size_t cut = 0;
+            for (int n = 0; n < AUDIT_BATCH_MAX; n++)
+                cut = (size_t)((char *)memchr(audit_buf + cut, '\n', audit_len - cut) - audit_buf) +
+                      1;
+            out = malloc(cut);
+            if (out) {
+                memcpy(out, audit_buf, cut);
+                memmove(audit_buf, audit_buf + cut, audit_len - cut);
+                audit_len -= cut;
+                audit_rows -= AUDIT_BATCH_MAX;
+                *len = cut;
+                *rows = AUDIT_BATCH_MAX;
+            }
         }
     }
     pthread_mutex_unlock(&audit_lock);
@@ -199,25 +252,19 @@ static char *audit_take(bool force, int *rows)
 }
 
 /* Puts a batch that could not be written back in front of the queue. */
-static void audit_return(char *batch, int rows)
+static void audit_return(char *batch, size_t blen, int rows)
 {
-    size_t blen = strlen(batch) - 2; /* without the brackets */
     pthread_mutex_lock(&audit_lock);
-    size_t need = blen + 1 + audit_len + 1;
+    size_t need = blen + audit_len;
     char *nb = malloc(need > audit_cap ? need : audit_cap);
     if (nb) {
-        memcpy(nb, batch + 1, blen);
-        size_t len = blen;
-        if (audit_len) {
-            nb[len++] = ',';
-            memcpy(nb + len, audit_buf, audit_len);
-            len += audit_len;
-        }
-        nb[len] = '\0';
+        memcpy(nb, batch, blen);
+        if (audit_len)
+            memcpy(nb + blen, audit_buf, audit_len);
         free(audit_buf);
         audit_buf = nb;
         audit_cap = need > audit_cap ? need : audit_cap;
-        audit_len = len;
+        audit_len = need;
         audit_rows += rows;
         audit_first_ns = read_cache_now_ns() - (uint64_t)batch_ms * 1000000u;
     } else {
@@ -283,29 +330,101 @@ static PGresult *exec_result(PGconn *conn, int ms, bool *conn_ok)
     return NULL;
 }
 
+/* Waits until conn can take more output (nonblocking COPY data); false at the deadline. */
+static bool wait_writable(PGconn *conn, uint64_t until)
+{
+    for (;;) {
+        int f = PQflush(conn);
+        if (f <= 0)
+            return f == 0;
+        uint64_t now = read_cache_now_ns();
+        if (now >= until)
+            return false;
+        struct pollfd p = {PQsocket(conn), POLLIN | POLLOUT, 0};
+        if (poll(&p, 1, (int)((until - now) / 1000000u) + 1) < 0 && errno != EINTR)
+            return false;
+        if ((p.revents & POLLIN) && !PQconsumeInput(conn))
+            return false;
+    }
+}
+
+/* COPY FROM STDIN of len bytes of rows; the final result (NULL on timeout or a broken
+ * connection). */
+static PGresult *copy_rows(PGconn *conn, const char *data, size_t len, bool *conn_ok)
+{
+    uint64_t until = read_cache_now_ns() + (uint64_t)AUDIT_WRITE_TIMEOUT_MS * 1000000u;
+    *conn_ok = false;
+    if (!PQsendQuery(conn, copy_sql))
+        return NULL;
+    /* The server answers COPY with CopyInResponse, or with an error. */
+    PGresult *res = NULL;
+    for (;;) {
+        if (!PQconsumeInput(conn))
+            return NULL;
+        if (!PQisBusy(conn)) {
+            res = PQgetResult(conn);
+            break;
+        }
+        uint64_t now = read_cache_now_ns();
+        if (now >= until)
+            return NULL;
+        struct pollfd p = {PQsocket(conn), POLLIN, 0};
+        if (poll(&p, 1, (int)((until - now) / 1000000u) + 1) < 0 && errno != EINTR)
+            return NULL;
+    }
+    if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+        /* An error instead: collect the rest so that the connection is idle again. */
+        bool ok = false;
+        PGresult *rest = exec_result(conn, AUDIT_WRITE_TIMEOUT_MS, &ok);
+        PQclear(rest);
+        *conn_ok = ok;
+        return res;
+    }
+    PQclear(res);
+    const size_t chunk = 65536;
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        int r = PQputCopyData(conn, data + off, (int)n);
+        if (r < 0)
+            return NULL;
+        if (r == 0) { /* buffers full: wait for the socket */
+            if (!wait_writable(conn, until))
+                return NULL;
+            continue;
+        }
+        off += n;
+    }
+    int r;
+    while ((r = PQputCopyEnd(conn, NULL)) == 0)
+        if (!wait_writable(conn, until))
+            return NULL;
+    if (r < 0)
+        return NULL;
+    uint64_t now = read_cache_now_ns();
+    return exec_result(conn, now < until ? (int)((until - now) / 1000000u) + 1 : 1, conn_ok);
+}
+
 /* Writes a due batch on conn; false when the connection failed. */
 static bool audit_flush(PGconn *conn, bool force)
 {
     int rows = 0;
-    char *batch = audit_take(force, &rows);
+    size_t len = 0;
+    char *batch = audit_take(force, &rows, &len);
     if (batch == NULL)
         return true;
-    const char *params[] = {batch};
-    bool ok = false, conn_ok = false;
-    if (PQsendQueryParams(conn, insert_sql, 1, NULL, params, NULL, NULL, 0)) {
-        PGresult *res = exec_result(conn, AUDIT_WRITE_TIMEOUT_MS, &conn_ok);
-        ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok)
-            log_error("audit: writing %d read_personal rows failed: %s", rows,
-                      res ? PQresultErrorMessage(res) : "no answer in time");
-        PQclear(res);
-    }
+    bool conn_ok = false;
+    PGresult *res = copy_rows(conn, batch, len, &conn_ok);
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_error("audit: writing %d read_personal rows failed: %s", rows,
+                  res ? PQresultErrorMessage(res) : "no answer in time");
+    PQclear(res);
     if (ok) {
         atomic_fetch_add(&audit_written, (unsigned long long)rows);
         atomic_fetch_add(&audit_batches, 1);
     } else {
         atomic_fetch_add(&audit_failures, 1);
-        audit_return(batch, rows);
+        audit_return(batch, len, rows);
     }
     free(batch);
     return ok || conn_ok;
@@ -389,7 +508,9 @@ static void *listener_main(void *arg)
             atomic_store(&listening, true);
             atomic_fetch_add(&listener_connects, 1);
         }
-        wait_for(PQsocket(conn), audit_queued() ? batch_ms : 1000);
+        /* A backlog of a full batch or more is written without waiting. */
+        int queued = audit_queued();
+        wait_for(PQsocket(conn), queued >= batch_rows ? 0 : queued ? batch_ms : 1000);
         if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
             listener_lost(&conn);
             continue;
@@ -404,13 +525,16 @@ static void *listener_main(void *arg)
     }
     /* Shutdown: the workers have stopped; write what they queued. */
     atomic_store(&listening, false);
-    for (int attempt = 0; attempt < 3 && audit_queued() > 0; attempt++) {
+    for (int failures = 0; failures < 3 && audit_queued() > 0;) {
         if (conn == NULL)
             conn = listener_connect();
+        uint64_t written = atomic_load(&audit_written);
         if (conn && !audit_flush(conn, true)) {
             PQfinish(conn);
             conn = NULL;
         }
+        if (atomic_load(&audit_written) == written) /* nothing went in: a failed attempt */
+            failures++;
     }
     int lost = audit_queued();
     if (lost > 0)

@@ -42,8 +42,22 @@ struct http_request *http_request_new(struct http_conn *c)
     req->body = evbuffer_new();
     req->start_ns = http_now_ns();
     req->client_addr = c->addr;
-    snprintf(req->request_id, sizeof req->request_id, "%s-%llx", c->worker->request_prefix,
-             (unsigned long long)++c->worker->request_counter);
+    /* "<worker prefix>-<counter in hex>", without printf: this runs for every request. */
+    char *p = req->request_id;
+    size_t pl = strlen(c->worker->request_prefix);
+    memcpy(p, c->worker->request_prefix, pl);
+    p += pl;
+    *p++ = '-';
+    char hex[17];
+    int n = 0;
+    unsigned long long v = ++c->worker->request_counter;
+    do {
+        hex[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n > 0)
+        *p++ = hex[--n];
+    *p = '\0';
     return req;
 }
 
@@ -187,6 +201,33 @@ static void access_log(struct http_request *req, size_t bytes)
         log_write_raw_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+/* A response head collected in a stack buffer, spilled to the evbuffer when it fills. */
+struct head_buf {
+    char *p;
+    size_t len, cap;
+    struct evbuffer *out;
+};
+
+static void head_flush(struct head_buf *b)
+{
+    if (b->len > 0)
+        evbuffer_add(b->out, b->p, b->len);
+    b->len = 0;
+}
+
+static void head_add(struct head_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->len + n > b->cap)
+        head_flush(b);
+    if (n > b->cap) {
+        evbuffer_add(b->out, s, n);
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
 /* Writes status line and headers; returns false when the connection is gone. */
 static bool write_head(struct http_request *req, int status, const char *content_type,
                        long long content_length)
@@ -198,19 +239,43 @@ static bool write_head(struct http_request *req, int status, const char *content
     bool close = c->close_after || c->worker->draining || !req->head.keep_alive;
     if (close)
         c->close_after = true;
-    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: siku\r\nX-Request-Id: %s\r\n",
-                        status, reason_phrase(status), http_date(c->worker), req->request_id);
-    if (content_type)
-        evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
-    if (content_length >= 0)
-        evbuffer_add_printf(out, "Content-Length: %lld\r\n", content_length);
-    else if (status != 204 && status != 304) /* these have no body and no framing for one */
-        evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
-    for (struct http_resp_header *h = req->resp_headers; h; h = h->next)
-        evbuffer_add_printf(out, "%s: %s\r\n", h->name, h->value);
+    /* Assembled on the stack and added at once: one evbuffer call for the usual head. */
+    char head[1024];
+    struct head_buf hb = {head, 0, sizeof head, out};
+    char num[24];
+    snprintf(num, sizeof num, "%d", status);
+    head_add(&hb, "HTTP/1.1 ");
+    head_add(&hb, num);
+    head_add(&hb, " ");
+    head_add(&hb, reason_phrase(status));
+    head_add(&hb, "\r\nDate: ");
+    head_add(&hb, http_date(c->worker));
+    head_add(&hb, "\r\nServer: siku\r\nX-Request-Id: ");
+    head_add(&hb, req->request_id);
+    head_add(&hb, "\r\n");
+    if (content_type) {
+        head_add(&hb, "Content-Type: ");
+        head_add(&hb, content_type);
+        head_add(&hb, "\r\n");
+    }
+    if (content_length >= 0) {
+        snprintf(num, sizeof num, "%lld", content_length);
+        head_add(&hb, "Content-Length: ");
+        head_add(&hb, num);
+        head_add(&hb, "\r\n");
+    } else if (status != 204 && status != 304) { /* these have no body and no framing for one */
+        head_add(&hb, "Transfer-Encoding: chunked\r\n");
+    }
+    for (struct http_resp_header *h = req->resp_headers; h; h = h->next) {
+        head_add(&hb, h->name);
+        head_add(&hb, ": ");
+        head_add(&hb, h->value);
+        head_add(&hb, "\r\n");
+    }
     if (close)
-        evbuffer_add(out, "Connection: close\r\n", 19);
-    evbuffer_add(out, "\r\n", 2);
+        head_add(&hb, "Connection: close\r\n");
+    head_add(&hb, "\r\n");
+    head_flush(&hb);
     return true;
 }
 

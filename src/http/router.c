@@ -104,7 +104,7 @@ static int match_rank(const struct route *rt, const char *const *segments, int n
                 return -1;
             continue;
         }
-        if (strcmp(rt->segments[i], segments[i]) != 0)
+        if (rt->segments[i][0] != segments[i][0] || strcmp(rt->segments[i], segments[i]) != 0)
             return -1;
         rank |= 1;
     }
@@ -116,30 +116,29 @@ enum router_match router_find(const struct router *r, enum http_method method,
                               const struct route **found, unsigned *allowed)
 {
     enum http_method want = method == HTTP_HEAD ? HTTP_GET : method;
-    int best_rank = -1;
-    const struct route *best = NULL;
+    /* One pass ranks every route (most differ in their segment count or in the first
+     * character of a literal); the best-ranked path shape then decides, whatever the method. */
+    static _Thread_local int ranks[ROUTER_MAX_ROUTES];
     int best_path_rank = -1;
     *allowed = 0;
-    /* First pass: the best-ranked path shape, whatever the method. */
     for (int i = 0; i < r->nroutes; i++) {
         int rank = match_rank(&r->routes[i], segments, nsegments);
+        ranks[i] = rank;
         if (rank > best_path_rank)
             best_path_rank = rank;
     }
     if (best_path_rank < 0)
         return ROUTER_NO_PATH;
+    const struct route *best = NULL;
     for (int i = 0; i < r->nroutes; i++) {
         const struct route *rt = &r->routes[i];
-        int rank = match_rank(rt, segments, nsegments);
-        if (rank != best_path_rank)
+        if (ranks[i] != best_path_rank)
             continue;
         *allowed |= rt->method;
         if (rt->method == HTTP_GET)
             *allowed |= HTTP_HEAD;
-        if (rt->method == want && rank > best_rank) {
-            best_rank = rank;
+        if (rt->method == want && best == NULL)
             best = rt;
-        }
     }
     if (best == NULL)
         return ROUTER_NO_METHOD;
