@@ -419,8 +419,9 @@ static void same_body(const struct t_resp *r, const char *want)
                   want + from);
 }
 
-/* The common words' expert lists (migration 0028) give the ranking the index gave, and writes
- * through the API (create, patch, archive) are seen at once, before the lists are made again. */
+/* The common words' expert lists (migration 0028), the industries' lists and the copy of the
+ * table's head (0032) give the ranking the index and the table gave, and writes through the API
+ * (create, patch, archive) are seen at once, before the lists are made again. */
 START_TEST(word_lists_follow_writes)
 {
     /* every word of the experts counts as common, so each will have a list */
@@ -435,6 +436,19 @@ START_TEST(word_lists_follow_writes)
     t_db_exec(&srv, "SELECT match_refresh_postings()");
     t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_postings_dirty");
     t_assert_scalar(&srv, "t", "SELECT count(*) > 10 FROM expert_lexeme_postings");
+    /* each industry's list is its unarchived experts in table order (fewer than 1,000 here),
+     * and the copy of the table's head is the whole table */
+    t_assert_scalar(&srv, "t",
+                    "SELECT (SELECT count(*) FROM expert_industry_postings) = (SELECT count(*)"
+                    " FROM experts e, unnest(e.industry_codes) i WHERE e.archived_at IS NULL)");
+    t_assert_scalar(&srv, "t",
+                    "SELECT bool_and(x.ids = ARRAY(SELECT e.id FROM experts e"
+                    "  WHERE e.industry_codes @> ARRAY[x.code] AND e.archived_at IS NULL))"
+                    " FROM (SELECT industry_code AS code, array_agg(expert_id ORDER BY pos) AS ids"
+                    "  FROM expert_industry_postings GROUP BY 1) x");
+    t_assert_scalar(&srv, "t",
+                    "SELECT array_agg(expert_id ORDER BY pos) = (SELECT array_agg(id) FROM"
+                    " (SELECT id FROM experts) x) FROM expert_table_head");
     /* each list is the word's unarchived experts (fewer than word_postings here) */
     t_assert_scalar(&srv, "0",
                     "SELECT count(*) FROM expert_lexeme_postings p WHERE cardinality(p.ids) <>"
@@ -465,7 +479,13 @@ START_TEST(word_lists_follow_writes)
                "{\"research_fields\":\"发酵食品风味物质研究\",\"keywords\":[\"发酵食品\"]}");
     t_expect_status(r, 200);
     t_resp_free(r);
-    t_assert_scalar(&srv, "t", "SELECT count(DISTINCT expert_id) = 3 FROM expert_postings_dirty");
+    /* a change of industries or disciplines alone is noted too (the industry lists copy them) */
+    snprintf(path, sizeof path, "/api/v1/experts/%s", others[0]);
+    r = t_call(&srv, admin, "PATCH", path, NULL,
+               "{\"industry_codes\":[\"C38\"],\"discipline_codes\":[\"480\"]}");
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "t", "SELECT count(DISTINCT expert_id) = 4 FROM expert_postings_dirty");
 
     /* the lists are stale, the ranking is not */
     r = ranking(admin, "?limit=50");
@@ -491,6 +511,8 @@ START_TEST(word_lists_follow_writes)
     /* TRUNCATE empties the lists (they would name experts that are gone) */
     t_db_exec(&srv, "SET client_min_messages = warning; TRUNCATE experts CASCADE");
     t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_lexeme_postings");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_industry_postings");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_table_head");
 }
 END_TEST
 
