@@ -513,6 +513,110 @@ START_TEST(word_lists_follow_writes)
     t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_lexeme_postings");
     t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_industry_postings");
     t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_table_head");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_scoring_rows");
+}
+END_TEST
+
+/* PATCH /api/v1/experts/{id} as the admin, expecting 200. */
+static void patch_expert(const char *id, const char *body)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/experts/%s", id);
+    struct t_resp *r = t_call(&srv, admin, "PATCH", path, NULL, body);
+    t_expect_status(r, 200);
+    t_resp_free(r);
+}
+
+/* The copy of the scoring columns (migration 0036) holds, for every expert, what the live
+ * table says. */
+static void copy_is_exact(void)
+{
+    t_assert_scalar(&srv, "0",
+                    "SELECT count(*) FROM ((TABLE expert_scoring_rows EXCEPT ALL"
+                    " TABLE expert_scoring_live) UNION ALL (TABLE expert_scoring_live EXCEPT ALL"
+                    " TABLE expert_scoring_rows)) x");
+    t_assert_scalar(&srv, "t",
+                    "SELECT (SELECT count(*) FROM expert_scoring_rows) ="
+                    " (SELECT count(*) FROM experts)");
+}
+
+START_TEST(the_scoring_copy_follows_writes_at_once)
+{
+    /* the lists and the copy made: candidates are read from the copy */
+    t_db_exec(&srv, "SELECT match_refresh_postings()");
+    t_assert_scalar(&srv, "t",
+                    "SELECT scoring_rows AND compact_lists AND postings_cap IS NOT NULL"
+                    " FROM expert_lexeme_stats_state");
+    copy_is_exact();
+    t_assert_scalar(
+        &srv, "f",
+        "SELECT bool_or(offerable) FROM expert_scoring_rows r JOIN experts e"
+        " ON e.id = r.expert_id WHERE e.name IN ('未同意', '不可用', '已归档', '已故')");
+    struct t_resp *r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(offered(r, battery[i]), "battery expert %s is not offered", battery[i]);
+    t_resp_free(r);
+
+    /* through the API: one made unavailable, one withdrawing consent, one moving to another
+     * county; the copy still says otherwise, the ranking does not */
+    patch_expert(battery[0], "{\"available\":false}");
+    patch_expert(battery[1], "{\"consent\":false}");
+    patch_expert(battery[2], "{\"region_code\":\"321012\"}");
+    t_assert_scalar(&srv, "3", "SELECT count(DISTINCT expert_id) FROM expert_postings_dirty");
+    t_assert_scalar(
+        &srv, "2",
+        "SELECT count(*) FROM expert_scoring_rows r JOIN experts e ON e.id = r.expert_id"
+        " WHERE e.name IN ('电池甲', '电池乙') AND r.offerable");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    ck_assert_msg(!offered(r, battery[0]), "the unavailable expert is offered: %s", r->body);
+    ck_assert_msg(!offered(r, battery[1]), "the non-consenting expert is offered: %s", r->body);
+    ck_assert_msg(offered(r, battery[2]), "the moved expert is not offered: %s", r->body);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(!offered(r, hidden[i]), "excluded expert %s offered", hidden[i]);
+    char *noted = strdup(r->body);
+    t_resp_free(r);
+    r = ranking(admin, "?region_code=321012");
+    t_expect_status(r, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    ck_assert_str_eq(hit_id(r, 0), battery[2]);
+    t_resp_free(r);
+
+    /* made again, the copy is the table's and the ranking is the same */
+    t_db_exec(&srv, "SELECT match_refresh_postings()");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_postings_dirty");
+    copy_is_exact();
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    same_body(r, noted);
+    t_resp_free(r);
+    free(noted);
+
+    /* available again: offered again at once */
+    patch_expert(battery[0], "{\"available\":true}");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    ck_assert_msg(offered(r, battery[0]), "the available expert is not offered: %s", r->body);
+    t_resp_free(r);
+
+    /* with the copy not used (as before it is made), the live rows give the same ranking */
+    t_db_exec(&srv, "SELECT match_refresh_postings()");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    char *from_copy = strdup(r->body);
+    t_resp_free(r);
+    t_db_exec(&srv, "UPDATE expert_lexeme_stats_state SET scoring_rows = false");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    same_body(r, from_copy);
+    t_resp_free(r);
+    free(from_copy);
+
+    /* TRUNCATE empties the copy */
+    t_db_exec(&srv, "SET client_min_messages = warning; TRUNCATE experts CASCADE");
+    t_assert_scalar(&srv, "0", "SELECT count(*) FROM expert_scoring_rows");
+    t_assert_scalar(&srv, "f", "SELECT scoring_rows FROM expert_lexeme_stats_state");
 }
 END_TEST
 
@@ -532,6 +636,7 @@ int main(void)
     tcase_add_test(tc, lists_show_each_role_its_own_matches);
     tcase_add_test(tc, an_expert_gets_open_demands_recommended);
     tcase_add_test(tc, word_lists_follow_writes);
+    tcase_add_test(tc, the_scoring_copy_follows_writes_at_once);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
