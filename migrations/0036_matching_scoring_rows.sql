@@ -179,7 +179,8 @@ hits AS (
         LIMIT (SELECT word_postings FROM cfg)) p
     GROUP BY p.id ORDER BY s DESC, p.id LIMIT 300),
 -- whether the copy of the scoring columns is used (with the lists, and not for noted experts)
-rows_ok AS (SELECT (SELECT ok FROM lists) AND st.compact_lists AND st.scoring_rows AS ok
+rows_ok AS (SELECT coalesce((SELECT ok FROM lists) AND st.compact_lists AND st.scoring_rows,
+                            false) AS ok
             FROM expert_lexeme_stats_state st),
 top50 AS (SELECT * FROM hits ORDER BY s DESC, id LIMIT 50),
 top_hits AS (
@@ -208,7 +209,9 @@ tv AS (SELECT left(c.code, 3) AS disc, sum(h.s * CASE WHEN c.n = 1 THEN 1 ELSE 0
 -- The first 1,000 experts serving the demand's industry, in table order: from the industry's
 -- list (less the noted experts, who are looked up afresh), or from the index when there are
 -- no lists.
-ind_lists AS (SELECT (SELECT ok FROM lists) AND st.compact_lists AS ok
+-- (coalesce: before the first lists are made postings_cap is NULL, and 0032 then read
+-- neither the list nor the index: the industry's experts were missing)
+ind_lists AS (SELECT coalesce((SELECT ok FROM lists) AND st.compact_lists, false) AS ok
               FROM expert_lexeme_stats_state st),
 ind_experts AS (
     SELECT e.id, e.discipline_codes, e.discipline_roots, e.keywords FROM (

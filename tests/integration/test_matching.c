@@ -611,6 +611,13 @@ START_TEST(the_scoring_copy_follows_writes_at_once)
     t_expect_status(r, 200);
     same_body(r, from_copy);
     t_resp_free(r);
+    /* nor before any list was made (a new database before sikud's first refresh) */
+    t_db_exec(&srv,
+              "UPDATE expert_lexeme_stats_state SET scoring_rows = true, postings_cap = NULL");
+    r = ranking(admin, "?limit=50");
+    t_expect_status(r, 200);
+    same_body(r, from_copy);
+    t_resp_free(r);
     free(from_copy);
 
     /* TRUNCATE empties the copy */
