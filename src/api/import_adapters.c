@@ -20,12 +20,17 @@ static const struct import_label size_labels[] = {
 
 #define ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* A region column takes a code or a name (import_values.h), under any of these headers. */
+#define REGION_ALIASES                                                                             \
+    ALIASES("地区代码", "地区名称", "所在地区", "所属地区", "所在地", "区县", "所在区县",          \
+            "县(市、区)", "所在县(市、区)", "县市区", "行政区划", "行政区划代码", "所在地区代码",  \
+            "区划代码", "region")
+
 static const struct import_column enterprise_columns[] = {
     {"name", "企业名称", ALIASES("名称", "企业", "单位名称", "公司名称", "enterprise name"), NULL},
     {"credit_code", "统一社会信用代码", ALIASES("信用代码", "社会信用代码", "credit code", "uscc"),
      NULL},
-    {"region_code", "地区代码", ALIASES("行政区划代码", "所在地区代码", "区划代码", "region"),
-     NULL},
+    {"region_code", "地区", REGION_ALIASES, NULL},
     {"industry_code", "行业代码", ALIASES("国民经济行业代码", "所属行业代码", "industry"), NULL},
     {"size", "企业规模", ALIASES("规模"), size_labels},
     {"high_tech", "高新技术企业", ALIASES("是否高新技术企业", "高新企业", "高企", "high tech"),
@@ -177,9 +182,20 @@ static const struct import_label service_mode_labels[] = {
     {"training", "人才培养"}, {"consulting", "技术咨询"},   {"commissioned", "委托开发"},
     {"joint", "合作研发"},    {"consulting", "咨询"},       {NULL, NULL}};
 
-static const struct import_label academy_labels[] = {
-    {"CAS", "中国科学院"}, {"CAE", "中国工程院"}, {"foreign", "外籍"},     {"CAS", "中科院"},
-    {"CAS", "科学院"},     {"CAE", "工程院"},     {"foreign", "外籍院士"}, {NULL, NULL}};
+static const struct import_label academy_labels[] = {{"CAS", "中国科学院"},
+                                                     {"CAE", "中国工程院"},
+                                                     {"foreign", "外籍"},
+                                                     {"CAS", "中科院"},
+                                                     {"CAS", "科学院"},
+                                                     {"CAE", "工程院"},
+                                                     {"foreign", "外籍院士"},
+                                                     {"CAS", "中国科学院院士"},
+                                                     {"CAE", "中国工程院院士"},
+                                                     {"CAS", "中科院院士"},
+                                                     {"CAE", "工程院院士"},
+                                                     {"foreign", "中国科学院外籍院士"},
+                                                     {"foreign", "中国工程院外籍院士"},
+                                                     {NULL, NULL}};
 
 static const struct import_label city_tie_labels[] = {
     {"native", "籍贯"}, {"work", "工作"}, {"cooperation", "合作"}, {NULL, NULL}};
@@ -197,13 +213,15 @@ static const struct import_label status_labels[] = {{"active", "在职"},   {"re
         {"affiliation", "工作单位", ALIASES("单位", "所在单位", "单位名称"), NULL},                \
         {"affiliation_kind", "单位类型", ALIASES("单位性质", "affiliation kind"),                  \
          affiliation_kind_labels},                                                                 \
-        {"region_code", "地区代码", ALIASES("行政区划代码", "所在地区代码", "区划代码", "region"), \
-         NULL},                                                                                    \
+        {"region_code", "地区", REGION_ALIASES, NULL},                                             \
         {"discipline_codes", "学科代码", ALIASES("学科", "学科分类代码", "所属学科代码"), NULL},   \
         {"industry_codes", "行业代码", ALIASES("国民经济行业代码", "所属行业代码"), NULL},         \
         {"research_fields", "研究方向", ALIASES("研究领域", "专业领域", "专业方向"), NULL},        \
         {"keywords", "关键词", ALIASES("关键字"), NULL},                                           \
-        {"achievements", "主要成果", ALIASES("成果", "代表性成果", "主要业绩"), NULL},             \
+        {"achievements", "主要成果",                                                               \
+         ALIASES("成果", "代表性成果", "主要业绩", "简介", "个人简介", "人物简介", "简历",         \
+                 "个人简历"),                                                                      \
+         NULL},                                                                                    \
         {"service_modes", "服务方式", ALIASES("合作方式", "可提供服务方式"), service_mode_labels}, \
         {"phone", "手机", ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式"), NULL},    \
         {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "e-mail"), NULL},                        \
@@ -492,11 +510,12 @@ static void specs_derive(struct field_spec *out, const struct field_spec *base,
     memset(&out[n], 0, sizeof out[n]);
 }
 
-/* The columns that name the enterprise (credit code, name), the record (id) and the industry. */
+/* The columns that name the enterprise (credit code, name), the record (id) and the industry,
+ * and the library's own import-only column (more, may be NULL). */
 static void specs_build(struct field_spec *out, const struct field_spec *base, const char *ent,
-                        const char *ent_name)
+                        const char *ent_name, const struct field_spec *more)
 {
-    struct field_spec extra[4] = {
+    struct field_spec extra[5] = {
         {"id", FIELD_INT, 0, 1, MAX_ID, 0, NULL, 0, NULL},
         *spec_named(enterprise_fields, "credit_code"),
         {ent_name, FIELD_STRING, 0, 1, 200, 0, NULL, 0, NULL},
@@ -507,9 +526,11 @@ static void specs_build(struct field_spec *out, const struct field_spec *base, c
     extra[1].roles = 0;
     extra[3].max = 100; /* a name, too */
     extra[3].check = check_industry;
+    if (more)
+        extra[4] = *more;
     static const char *const dropped[] = {"enterprise_id", "host_enterprise_id", "industry_code",
                                           NULL};
-    specs_derive(out, base, dropped, extra, 4);
+    specs_derive(out, base, dropped, extra, more ? 5 : 4);
 }
 
 /* The record's id when the row gives one; otherwise the enterprise's credit code and the title
@@ -560,8 +581,7 @@ static const struct import_label demand_kind_labels[] = {{"technical_problem", "
     }
 #define REGION_COLUMN                                                                              \
     {                                                                                              \
-        "region_code", "地区代码",                                                                 \
-            ALIASES("地区", "所在地区", "行政区划代码", "区划代码", "region"), NULL                \
+        "region_code", "地区", REGION_ALIASES, NULL                                                \
     }
 
 static const struct import_column demand_columns[] = {
@@ -613,7 +633,11 @@ static const struct import_column workstation_columns[] = {
     INDUSTRY_COLUMN,
     {"established_on", "建站日期", ALIASES("建站时间", "成立日期", "设立日期", "批准日期"), NULL},
     {"term_end", "协议期满日期",
-     ALIASES("协议期限", "协议到期日期", "协议截止日期", "协议到期", "协议期满"), NULL},
+     ALIASES("协议期限", "协议到期日期", "协议截止日期", "协议到期", "协议期满", "协议有效期",
+             "合作期限", "建站期限", "协议起止时间", "协议起止日期"),
+     NULL},
+    {"signed_on", "签约日期", ALIASES("协议签订日期", "签订日期", "签约时间", "协议签订时间"),
+     NULL},
     {"status", "状态", ALIASES("工作站状态", "运行状态"), workstation_status_labels},
     {"demonstration_year", "示范年份", ALIASES("示范工作站年份", "获评示范年份"), NULL},
     {"description", "简介", ALIASES("工作站简介", "描述", "备注"), NULL},
@@ -868,9 +892,12 @@ const struct import_adapter *import_adapters(void)
 
 void import_adapters_register(void)
 {
-    specs_build(demand_specs, demand_fields, "enterprise_credit_code", "enterprise_name");
+    /* A station's signing date: only where a term is written as a length (3年) to count from. */
+    static const struct field_spec signed_on = {
+        "signed_on", FIELD_DATE, FIELD_NULLABLE, 0, 0, 0, NULL, 0, NULL};
+    specs_build(demand_specs, demand_fields, "enterprise_credit_code", "enterprise_name", NULL);
     specs_build(workstation_specs, workstation_fields, "host_enterprise_credit_code",
-                "host_enterprise_name");
+                "host_enterprise_name", &signed_on);
     for (const struct import_adapter *a = adapters; a->library; a++) {
         if (a->chunk) {
             db_stmt_register(a->chunk);

@@ -38,19 +38,48 @@ static const struct field_spec *spec_of(const struct import_adapter *a, const ch
 static void describe(const struct import_column *c, const struct field_spec *f, char *out,
                      size_t cap)
 {
+    size_t n;
     size_t o = 0;
+    /* The columns that take more than their type's forms (import_values.h). */
+    if (strcmp(c->field, "region_code") == 0) {
+        snprintf(out, cap,
+                 "地区名称（如 江都区、扬州市江都区、江都）或六位行政区划代码（如 "
+                 "321012）");
+        return;
+    }
+    if (strcmp(c->field, "term_end") == 0) {
+        snprintf(out, cap,
+                 "到期日期（2025-12-31、2025/12/31、2025年12月31日；只写年月如 2025.12 即该月最后"
+                 "一天），或起止年月、日期（2023.01-2025.12、2023年1月至2025年12月、"
+                 "2023-01-01至2025-12-31），或年限（3年、36个月，从“签约日期”算起，"
+                 "没有签约日期时从“建站日期”算起）");
+        return;
+    }
+    if (strcmp(c->field, "signed_on") == 0) {
+        snprintf(out, cap, "日期；只在“协议期满日期”写年限（如 3年）时用来算出到期日");
+        return;
+    }
     switch (f ? f->type : FIELD_STRING) {
     case FIELD_INT:
-        o = (size_t)snprintf(out, cap, "整数（%lld–%lld）", f->min, f->max);
+        n = strlen(f->name);
+        if (n > 5 && strcmp(f->name + n - 5, "_year") == 0)
+            o = (size_t)snprintf(out, cap,
+                                 "四位年份（%lld–%lld），也可写年月，如 1965.03、"
+                                 "1965年3月",
+                                 f->min, f->max);
+        else
+            o = (size_t)snprintf(out, cap, "整数（%lld–%lld）", f->min, f->max);
         break;
     case FIELD_NUMBER:
-        o = (size_t)snprintf(out, cap, "数字");
+        o = (size_t)snprintf(out, cap, "数字（单位万元，可带“万元”）");
         break;
     case FIELD_BOOL:
         o = (size_t)snprintf(out, cap, "是 或 否");
         break;
     case FIELD_DATE:
-        o = (size_t)snprintf(out, cap, "日期，如 2026-01-31");
+        o = (size_t)snprintf(out, cap,
+                             "日期，如 2026-01-31、2026/1/31、2026.1.31、2026年1月31日；也可只写"
+                             "年月，如 2026.01、2026年1月");
         break;
     case FIELD_STRING_ARRAY:
         o = (size_t)snprintf(out, cap, "多个值用顿号（、）或逗号分隔");
@@ -99,8 +128,10 @@ static char *build_xlsx(const struct import_adapter *a, size_t *len)
     worksheet_write_string(help, 0, 1, "字段", bold);
     worksheet_write_string(help, 0, 2, "必填", bold);
     worksheet_write_string(help, 0, 3, "填写要求", bold);
+    worksheet_write_string(help, 0, 4, "也认得的列名", bold);
     worksheet_set_column(help, 0, 1, 20, NULL);
     worksheet_set_column(help, 3, 3, 60, NULL);
+    worksheet_set_column(help, 4, 4, 40, NULL);
     int col = 0;
     for (const struct import_column *c = a->columns; c->field; c++, col++) {
         const struct field_spec *f = spec_of(a, c->field);
@@ -115,6 +146,13 @@ static char *build_xlsx(const struct import_adapter *a, size_t *len)
         worksheet_write_string(help, (lxw_row_t)col + 1, 2,
                                f && (f->flags & FIELD_REQUIRED) ? "是" : "", NULL);
         worksheet_write_string(help, (lxw_row_t)col + 1, 3, what, NULL);
+        char aliases[1024];
+        size_t o = 0;
+        aliases[0] = '\0';
+        for (const char *const *al = c->aliases; al && *al && o < sizeof aliases; al++)
+            o += (size_t)snprintf(aliases + o, sizeof aliases - o, "%s%s",
+                                  al == c->aliases ? "" : "、", *al);
+        worksheet_write_string(help, (lxw_row_t)col + 1, 4, aliases, NULL);
     }
     worksheet_freeze_panes(data, 1, 0);
     char *out = NULL;

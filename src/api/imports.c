@@ -11,6 +11,7 @@
 
 #include "domain/import_csv.h"
 #include "domain/import_map.h"
+#include "domain/import_values.h"
 #include "domain/import_xlsx.h"
 #include "domain/search_terms.h"
 #include "http/problem.h"
@@ -102,10 +103,11 @@ struct import_run {
     api_db_done_fn next; /* what runs when the current job succeeds */
     /* Reading overlaps staging: while one chunk is being staged, the next is read (a slice
      * at a time, so that the loop keeps sending the staged chunk), and waits in pending. */
-    struct event *tick; /* reads the next slice */
-    char *pending;      /* the next chunk's rows, as the stage statement takes them */
-    bool staging;       /* a stage job is running */
-    int read_rc;        /* 1 while rows remain, 0 at the end, -1 after a read error */
+    struct event *tick;             /* reads the next slice */
+    char *pending;                  /* the next chunk's rows, as the stage statement takes them */
+    bool staging;                   /* a stage job is running */
+    int read_rc;                    /* 1 while rows remain, 0 at the end, -1 after a read error */
+    struct import_regions *regions; /* what a region cell may name (header.regions) */
     /* The people's libraries (ad->chunk) are not staged: each chunk is written by the
      * adapter's statement in this session's transaction, committed once the file is read. */
     struct db_snapshot *session;
@@ -119,6 +121,11 @@ static struct db_stmt begin_stmt = {
     " VALUES ($1, ($2::jsonb->>'user_id')::bigint, $3, $4, $5::boolean, $6::boolean)"
     " RETURNING id::text",
     6, 0};
+
+/* The regions a row may name by their names (import_values.h), read with the import's start. */
+static struct db_stmt regions_stmt = {
+    "import_regions", "SELECT code, name, kind, parent_code FROM regions ORDER BY sort_order", 0,
+    0};
 
 /* $1 import id, $2 [{o, r, k, d, t}] */
 static struct db_stmt stage_stmt = {
@@ -216,6 +223,8 @@ static void run_free(struct import_run *run)
     memset(&run->chunk, 0, sizeof run->chunk);
     cJSON_Delete(run->defaults);
     run->report = run->defaults = NULL;
+    import_regions_free(run->regions);
+    run->regions = NULL;
 }
 
 static void reply_file_problem(struct http_request *req, struct import_run *run, int status,
@@ -646,6 +655,12 @@ static void begin_done(struct http_request *req, struct db_job *job)
     struct import_run *run = req->state;
     run->import_id =
         arena_strdup(&req->arena, PQgetvalue(db_job_result(job, API_FIRST_RESULT), 0, 0));
+    PGresult *regions = db_job_result(job, API_FIRST_RESULT + 1);
+    run->regions = import_regions_new();
+    for (int i = 0; i < PQntuples(regions); i++)
+        import_regions_add(run->regions, PQgetvalue(regions, i, 0), PQgetvalue(regions, i, 1),
+                           PQgetvalue(regions, i, 2), PQgetvalue(regions, i, 3));
+    run->header.regions = run->regions;
     struct app_worker *w = req->app;
     run->tick = event_new(w->base, -1, 0, read_slice, req);
     if (run->tick == NULL)
@@ -774,14 +789,15 @@ static void handle_import(struct http_request *req)
                             run->partial ? "true" : "false"};
     struct db_job *job = api_write_job(req, "import");
     db_job_add(job, &begin_stmt, 6, params);
+    db_job_add(job, &regions_stmt, 0, NULL);
     run_job(req, job, begin_done);
 }
 
 void imports_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {&begin_stmt,   &stage_stmt,          &finish_stmt,
-                                            &timeout_stmt, &apply_settings_stmt, &commit_stmt,
-                                            NULL};
+    static struct db_stmt *const stmts[] = {
+        &begin_stmt,          &stage_stmt,   &finish_stmt, &timeout_stmt,
+        &apply_settings_stmt, &regions_stmt, &commit_stmt, NULL};
     db_stmt_register_all(stmts);
     import_adapters_register();
     import_templates_build();

@@ -2,6 +2,7 @@
 #include "domain/import_map.h"
 
 #include "core/xmalloc.h"
+#include "domain/import_values.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -153,6 +154,22 @@ static bool is_optional(const char *const *optional, const char *field)
     return false;
 }
 
+/* A required field a row may leave out because another column tells it: an academician's
+ * academy (院别) by the division (学部), which belongs to one academy. */
+static const char *derived_from(const char *field)
+{
+    return strcmp(field, "academy") == 0 ? "division" : NULL;
+}
+
+static bool derived(const struct import_column *columns, const bool *seen, const char *field)
+{
+    const char *from = derived_from(field);
+    for (int c = 0; from && c < MAX_COLUMNS && columns[c].field; c++)
+        if (seen[c] && strcmp(columns[c].field, from) == 0)
+            return true;
+    return false;
+}
+
 bool import_header_match(const struct import_column *columns, const struct field_spec *specs,
                          const char *const *optional, const struct import_cells *row,
                          struct import_header *h, cJSON *report)
@@ -181,7 +198,8 @@ bool import_header_match(const struct import_column *columns, const struct field
     }
     for (int c = 0; c < MAX_COLUMNS && columns[c].field; c++) {
         const struct field_spec *f = spec_of(specs, columns[c].field);
-        if (!seen[c] && f && (f->flags & FIELD_REQUIRED) && !is_optional(optional, f->name)) {
+        if (!seen[c] && f && (f->flags & FIELD_REQUIRED) && !is_optional(optional, f->name) &&
+            !derived(columns, seen, f->name)) {
             char msg[256];
             snprintf(msg, sizeof msg, "缺少必填列“%s”", columns[c].label);
             import_report_add(report, row->row, columns[c].label, msg);
@@ -268,18 +286,6 @@ static bool is_year_field(const struct field_spec *f)
     return n > 5 && strcmp(f->name + n - 5, "_year") == 0;
 }
 
-/* 2026-1-5, 2026/01/05, 2026.1.5 and 2026年1月5日 become 2026-01-05; others stay as they are. */
-static void normalize_date(const char *s, char *out, size_t cap)
-{
-    int y, m, d, n = 0;
-    char s1[8], s2[8];
-    if (sscanf(s, "%4d%3[-/.年]%2d%3[-/.月]%2d%n", &y, s1, &m, s2, &d, &n) == 5 &&
-        (s[n] == '\0' || strcmp(s + n, "日") == 0))
-        snprintf(out, cap, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-    else
-        snprintf(out, cap, "%s", s);
-}
-
 static const char *enum_code(const struct import_column *col, const struct field_spec *f,
                              const char *s)
 {
@@ -339,24 +345,177 @@ static cJSON *split_list(const char *s, bool at_spaces)
     return arr;
 }
 
-/* Converts one cell to the field's JSON type; false with a reason when it cannot be one. */
-static bool convert(const struct import_column *col, const struct field_spec *f, const char *s,
-                    cJSON *obj, char *reason, size_t cap)
+/* What one row's conversion carries from cell to cell. */
+struct row_context {
+    struct import_regions *regions;
+    const char *header; /* the file's header of the cell being converted */
+    int term_months;    /* a term_end given as a length, counted once every cell is read */
+    const char *term_header;
+};
+
+/* Whether a field's cells are read with full-width forms folded and white space dropped:
+ * numbers, dates, flags, codes and contact details, never free text. */
+static bool folded_field(const struct field_spec *f)
 {
+    return f->type == FIELD_INT || f->type == FIELD_NUMBER || f->type == FIELD_BOOL ||
+           f->type == FIELD_DATE || f->type == FIELD_ENUM ||
+           (f->type == FIELD_STRING && f->check != NULL);
+}
+
+/* Dates that end something: a month alone means its last day. */
+static bool end_date_field(const struct field_spec *f)
+{
+    return strcmp(f->name, "term_end") == 0 || strcmp(f->name, "deadline") == 0;
+}
+
+/* An amount in 万元 may say so: 50万元, 50万. */
+static bool parse_amount(const char *s, double *out)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", s);
+    size_t n = strlen(buf);
+    static const char *const units[] = {"万元", "万", NULL};
+    for (const char *const *u = units; *u; u++) {
+        size_t k = strlen(*u);
+        if (n > k && strcmp(buf + n - k, *u) == 0) {
+            buf[n - k] = '\0';
+            break;
+        }
+    }
+    char *end;
+    *out = strtod(buf, &end);
+    return end != buf && *end == '\0';
+}
+
+/* Words a title cell may carry beside the title itself (教授、博士生导师): not titles. */
+static bool title_extra(const char *s)
+{
+    static const char *const extra[] = {"博士生导师", "博导",       "硕士生导师", "硕导", "博士",
+                                        "硕士",       "首席科学家", "首席专家",   NULL};
+    for (const char *const *e = extra; *e; e++)
+        if (strcmp(s, *e) == 0)
+            return true;
+    return false;
+}
+
+static bool starts_with(const char *s, const char *head)
+{
+    return strncmp(s, head, strlen(head)) == 0;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* The level of a title the label table does not list, by how Chinese titles are made:
+ * 正高级… and …教授级/研究员级… are senior, 主任…师 senior and 副主任…师 associate senior,
+ * 高级…师 associate senior, 助理…师 junior; the code when f has it, else NULL. */
+static const char *title_by_rule(const struct field_spec *f, const char *s)
+{
+    const char *code = NULL;
+    if (starts_with(s, "正高级") || strstr(s, "教授级") || strstr(s, "研究员级") ||
+        ends_with(s, "院士"))
+        code = "senior";
+    else if (starts_with(s, "副主任") && ends_with(s, "师"))
+        code = "associate_senior";
+    else if (starts_with(s, "主任") && ends_with(s, "师"))
+        code = "senior";
+    else if (starts_with(s, "高级") && ends_with(s, "师"))
+        code = "associate_senior";
+    else if (starts_with(s, "助理") && ends_with(s, "师"))
+        code = "junior";
+    for (const char *const *v = f->values; code && v && *v; v++)
+        if (strcmp(*v, code) == 0)
+            return *v;
+    return NULL;
+}
+
+/* A title cell: one title, or several (教授、博士生导师; 研究员/院士) of which the highest
+ * level counts (the levels are listed from the highest). */
+static const char *title_code(const struct import_column *col, const struct field_spec *f,
+                              const char *s)
+{
+    const char *code = enum_code(col, f, s);
+    if (code || (code = title_by_rule(f, s)) != NULL)
+        return code;
+    char *copy = xstrdup(s);
+    for (char *p = copy; *p; p++)
+        if (*p == '/')
+            *p = ',';
+    cJSON *items = split_list(copy, false), *item;
+    free(copy);
+    const char *best = NULL;
+    bool bad = cJSON_GetArraySize(items) < 2;
+    cJSON_ArrayForEach(item, items)
+    {
+        const char *c = enum_code(col, f, item->valuestring);
+        if (c == NULL)
+            c = title_by_rule(f, item->valuestring);
+        if (c == NULL) {
+            bad = bad || !title_extra(item->valuestring);
+            continue;
+        }
+        for (const char *const *v = f->values; v && *v; v++) {
+            if (best && strcmp(*v, best) == 0)
+                break;
+            if (strcmp(*v, c) == 0) {
+                best = *v;
+                break;
+            }
+        }
+    }
+    cJSON_Delete(items);
+    return bad ? NULL : best;
+}
+
+/* Drops white space between two CJK characters (rosters pad two-character names: 王  伟). */
+static void squeeze_cjk_spaces(char *s)
+{
+    size_t o = 0, i = 0, n = strlen(s);
+    while (i < n) {
+        if ((s[i] == ' ' || strncmp(s + i, "\u3000", 3) == 0) && o >= 3 &&
+            (unsigned char)s[o - 3] >= 0xE3 && (unsigned char)s[o - 3] <= 0xE9) {
+            size_t j = i;
+            while (j < n && (s[j] == ' ' || strncmp(s + j, "\u3000", 3) == 0))
+                j += s[j] == ' ' ? 1 : 3;
+            if (j < n && (unsigned char)s[j] >= 0xE3 && (unsigned char)s[j] <= 0xE9) {
+                i = j;
+                continue;
+            }
+        }
+        s[o++] = s[i++];
+    }
+    s[o] = '\0';
+}
+
+/* Converts one cell to the field's JSON type; false with a reason when it cannot be one. */
+static bool convert_value(const struct import_column *col, const struct field_spec *f,
+                          const char *s, cJSON *obj, struct row_context *ctx, char *reason,
+                          size_t cap)
+{
+    if (strcmp(f->name, "region_code") == 0 && ctx->regions) {
+        const char *code = import_regions_resolve(ctx->regions, s, ctx->header, reason, cap);
+        if (code == NULL)
+            return false;
+        cJSON_AddStringToObject(obj, f->name, code);
+        return true;
+    }
     switch (f->type) {
     case FIELD_INT: {
         long long v;
         if (!parse_int(s, &v) && !(is_year_field(f) && parse_year(s, &v))) {
-            snprintf(reason, cap, "应为整数");
+            snprintf(reason, cap,
+                     is_year_field(f) ? "应为四位年份（如 1991、1991年、1991.03）" : "应为整数");
             return false;
         }
         cJSON_AddNumberToObject(obj, f->name, (double)v);
         return true;
     }
     case FIELD_NUMBER: {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || *end) {
+        double v;
+        if (!parse_amount(s, &v)) {
             snprintf(reason, cap, "应为数字");
             return false;
         }
@@ -373,7 +532,8 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
         return true;
     }
     case FIELD_ENUM: {
-        const char *code = enum_code(col, f, s);
+        const char *code =
+            strcmp(f->name, "title") == 0 ? title_code(col, f, s) : enum_code(col, f, s);
         if (code == NULL) {
             enum_message(col, f, reason, cap);
             return false;
@@ -396,12 +556,35 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
         cJSON_AddItemToObject(obj, f->name, arr);
         return true;
     }
-    case FIELD_STRING_ARRAY:
-        cJSON_AddItemToObject(obj, f->name, split_list(s, f->check != NULL));
+    case FIELD_STRING_ARRAY: {
+        cJSON *arr = split_list(s, f->check != NULL), *item;
+        cJSON_ArrayForEach(item, arr)
+        {
+            if (f->check) { /* codes: Ｃ３５ is C35 */
+                char *h = import_halfwidth(item->valuestring, true);
+                cJSON_SetValuestring(item, h);
+                free(h);
+            }
+        }
+        cJSON_AddItemToObject(obj, f->name, arr);
         return true;
+    }
     case FIELD_DATE: {
-        char d[64];
-        normalize_date(s, d, sizeof d);
+        char d[11];
+        if (strcmp(f->name, "term_end") == 0) {
+            struct import_term t;
+            if (!import_term_parse(s, &t, reason, cap))
+                return false;
+            if (t.end[0])
+                cJSON_AddStringToObject(obj, f->name, t.end);
+            else {
+                ctx->term_months = t.months;
+                ctx->term_header = ctx->header;
+            }
+            return true;
+        }
+        if (!import_date_parse(s, end_date_field(f), d, reason, cap))
+            return false;
         cJSON_AddStringToObject(obj, f->name, d);
         return true;
     }
@@ -409,7 +592,45 @@ static bool convert(const struct import_column *col, const struct field_spec *f,
     case FIELD_TEXT:
         break;
     }
+    if (strcmp(f->name, "name") == 0) {
+        char *squeezed = xstrdup(s);
+        squeeze_cjk_spaces(squeezed);
+        cJSON_AddStringToObject(obj, f->name, squeezed);
+        free(squeezed);
+        return true;
+    }
     cJSON_AddStringToObject(obj, f->name, s);
+    return true;
+}
+
+static bool convert(const struct import_column *col, const struct field_spec *f, const char *s,
+                    cJSON *obj, struct row_context *ctx, char *reason, size_t cap)
+{
+    if (!folded_field(f))
+        return convert_value(col, f, s, obj, ctx, reason, cap);
+    char *h = import_halfwidth(s, true);
+    bool ok = convert_value(col, f, h, obj, ctx, reason, cap);
+    free(h);
+    return ok;
+}
+
+/* A term given as a length ends a day short of that many months after the signing date
+ * (签约日期), else the station's establishment (建站日期). */
+static bool finish_term(cJSON *obj, const struct row_context *ctx, char *reason, size_t cap)
+{
+    if (ctx->term_months <= 0)
+        return true;
+    const char *start = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "signed_on"));
+    if (start == NULL)
+        start = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "established_on"));
+    char end[11];
+    if (start == NULL || !import_term_end(start, ctx->term_months, end)) {
+        snprintf(reason, cap,
+                 "协议期限只写了年限，需要“签约日期”或“建站日期”列给出起始日期才能算出到期日；"
+                 "也可直接填起止年月，如 2023.01-2025.12");
+        return false;
+    }
+    cJSON_AddStringToObject(obj, "term_end", end);
     return true;
 }
 
@@ -443,6 +664,7 @@ cJSON *import_row_build(const struct import_column *columns, const struct field_
 {
     cJSON *obj = cJSON_CreateObject(), *failed = cJSON_CreateArray();
     char *text = NULL;
+    struct row_context ctx = {h->regions, NULL, 0, NULL};
     for (size_t i = 0; i < h->n && i < row->n; i++) {
         if (h->column[i] < 0)
             continue;
@@ -455,12 +677,46 @@ cJSON *import_row_build(const struct import_column *columns, const struct field_
         if (*text == '\0')
             continue;
         char reason[512];
-        if (!convert(col, f, text, obj, reason, sizeof reason)) {
+        ctx.header = h->text[i];
+        if (!convert(col, f, text, obj, &ctx, reason, sizeof reason)) {
             import_report_add(report, row->row, h->text[i], reason);
             cJSON_AddItemToArray(failed, cJSON_CreateString(f->name));
         }
     }
     free(text);
+    char reason[512];
+    const char *division = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "division"));
+    if (spec_of(specs, "academy") && !cJSON_HasObjectItem(obj, "academy") && division) {
+        const char *academy = import_academy_of_division(division);
+        if (academy)
+            cJSON_AddStringToObject(obj, "academy", academy);
+        else {
+            snprintf(reason, sizeof reason,
+                     "未填院别，从学部“%.100s”也看不出是中国科学院还是中国工程院：请填写院别",
+                     division);
+            import_report_add(report, row->row, header_of(columns, h, "academy"), reason);
+            cJSON_AddItemToArray(failed, cJSON_CreateString("academy"));
+        }
+    }
+    const cJSON *elected = cJSON_GetObjectItemCaseSensitive(obj, "election_year");
+    const char *academy = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "academy"));
+    if (cJSON_IsNumber(elected) && academy) {
+        bool cas = strcmp(academy, "CAS") == 0, cae = strcmp(academy, "CAE") == 0;
+        int first = cas ? 1955 : cae ? 1994 : 0;
+        if (elected->valuedouble < first) {
+            snprintf(reason, sizeof reason,
+                     "当选年份 %d 早于%s（%d 年），不可能；名单里没有当选年份时请留空",
+                     (int)elected->valuedouble,
+                     cas ? "中国科学院首批学部委员当选" : "中国工程院成立", first);
+            import_report_add(report, row->row, header_of(columns, h, "election_year"), reason);
+            cJSON_AddItemToArray(failed, cJSON_CreateString("election_year"));
+        }
+    }
+    if (!in_list(failed, "established_on") && !in_list(failed, "signed_on") &&
+        !finish_term(obj, &ctx, reason, sizeof reason)) {
+        import_report_add(report, row->row, ctx.term_header, reason);
+        cJSON_AddItemToArray(failed, cJSON_CreateString("term_end"));
+    }
     const cJSON *d;
     cJSON_ArrayForEach(d, defaults)
     {

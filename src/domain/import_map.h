@@ -31,6 +31,8 @@ struct import_header {
     int column[IMPORT_MAX_CELLS]; /* file column -> index in the columns table, or -1 */
     char *text[IMPORT_MAX_CELLS]; /* the file's header of each column (for reports) */
     size_t n;
+    /* The regions a region_code cell may name (import_values.h); NULL: codes only. Not owned. */
+    struct import_regions *regions;
 };
 
 /* Canonical form of a header for comparison, written to out (cap bytes). */
@@ -47,7 +49,13 @@ void import_header_free(struct import_header *h);
 
 /* Builds the record of one row and validates it with specs as a create by role; members of
  * defaults (may be NULL) stand in for fields the row leaves out. Returns the clean object
- * (caller deletes), or NULL after adding the row's problems to report. */
+ * (caller deletes), or NULL after adding the row's problems to report.
+ * Beyond the API's forms, a cell may hold what rosters write (import_values.h): full-width
+ * digits and punctuation in numbers, dates, codes and contact details; dates of month
+ * precision (the month's first day, or its last for an end: term_end, deadline); a region's
+ * name in region_code (resolved with h->regions); a term_end as a range or a length (3年,
+ * counted from signed_on, else established_on); 万/万元 after an amount; several titles
+ * (教授、博士生导师), of which the highest counts. */
 struct cJSON *import_row_build(const struct import_column *columns, const struct field_spec *specs,
                                const struct import_header *h, const struct import_cells *row,
                                unsigned role, const struct cJSON *defaults, struct cJSON *report);

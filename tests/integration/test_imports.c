@@ -710,7 +710,7 @@ START_TEST(bad_expert_rows_are_reported_by_row_and_column)
     t_expect_status(r, 422);
     ck_assert_str_eq(t_problem_code(r), "import_rejected");
     ck_assert_msg(reported(r, 3, "性别", "男"), "%s", r->body);
-    ck_assert_msg(reported(r, 4, "出生年份", "整数"), "%s", r->body);
+    ck_assert_msg(reported(r, 4, "出生年份", "四位年份"), "%s", r->body);
     ck_assert_msg(reported(r, 7, "手机", "手机号"), "%s", r->body);
     ck_assert_msg(reported(r, 8, "身份证号", ""), "%s", r->body);
     ck_assert_msg(reported(r, 9, "服务方式", "技术转让"), "%s", r->body);
@@ -1206,7 +1206,7 @@ START_TEST(county_staff_import_demands_and_workstations_of_their_region_only)
              mine, theirs);
     r = upload_to("workstations", county, NULL, csv, strlen(csv));
     t_expect_status(r, 422);
-    ck_assert_msg(reported(r, 3, "地区代码", "本地区"), "%s", r->body);
+    ck_assert_msg(reported(r, 3, "地区", "本地区"), "%s", r->body);
     t_resp_free(r);
     t_assert_scalar(&srv, "0", "%s", stations_sql);
     r = upload_to("workstations", county, "?partial=true", csv, strlen(csv));
@@ -1261,8 +1261,250 @@ START_TEST(demand_and_workstation_templates_come_from_the_adapters)
     struct t_resp *r =
         t_request_as(&srv, admin, "GET", "/api/v1/imports/workstations/template.csv", NULL);
     t_expect_status(r, 200);
-    ck_assert_ptr_nonnull(strstr(r->body, ",级别,地区代码,行业,建站日期,协议期满日期,状态,"));
+    ck_assert_ptr_nonnull(strstr(r->body, ",级别,地区,行业,建站日期,协议期满日期,签约日期,状态,"));
     t_resp_free(r);
+}
+END_TEST
+
+/* ---- what real rosters write (import_values.h) ---- */
+
+static char *xlsx_of(const char *const *heads, size_t ncols, const char *const *cells, size_t nrows,
+                     size_t *len)
+{
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "名单");
+    for (size_t c = 0; c < ncols; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], NULL);
+    for (size_t r = 0; r < nrows; r++)
+        for (size_t c = 0; c < ncols; c++)
+            if (cells[r * ncols + c][0])
+                worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cells[r * ncols + c],
+                                       NULL);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    char *data = fixture_read_file(path, len);
+    unlink(path);
+    return data;
+}
+
+START_TEST(regions_are_taken_by_name_in_every_library)
+{
+    /* Two 鼓楼区 (of two cities) make a name the database holds twice. */
+    t_db_exec(&srv, "INSERT INTO regions (code, name, kind, parent_code, sort_order) VALUES"
+                    " ('320100', '南京市', 'city', '320000', 101),"
+                    " ('320106', '鼓楼区', 'district', '320100', 102),"
+                    " ('320300', '徐州市', 'city', '320000', 103),"
+                    " ('320302', '鼓楼区', 'district', '320300', 104)");
+    char utf8[2048], gb[2048];
+    size_t len;
+    snprintf(utf8, sizeof utf8,
+             "企业名称,统一社会信用代码,所在地区\n"
+             "扬州地名一号有限公司,%s,江都区\n扬州地名二号有限公司,%s,扬州市江都区\n"
+             "扬州地名三号有限公司,%s, 江都 \n扬州地名四号有限公司,%s,江苏省扬州市\u3000邗江区\n"
+             "扬州地名五号有限公司,%s,３２１００３\n扬州地名六号有限公司,%s,经开区\n"
+             "扬州地名七号有限公司,%s,徐州市鼓楼区\n",
+             credit(901, "321012"), credit(902, "321012"), credit(903, "321012"),
+             credit(904, "321003"), credit(905, "321003"), credit(906, "321071"),
+             credit(907, "320302"));
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    struct t_resp *r = upload(admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 7);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321012,321012,321012,321003,321003,321071,320302", "%s",
+                    "SELECT string_agg(region_code, ',' ORDER BY id) FROM enterprises"
+                    " WHERE name LIKE '扬州地名%'");
+
+    /* Unknown and ambiguous names: per-row problems naming the column, nothing written. */
+    snprintf(utf8, sizeof utf8,
+             "企业名称,统一社会信用代码,地区\n扬州地名八号有限公司,%s,鼓楼区\n"
+             "扬州地名九号有限公司,%s,江都县\n扬州地名十号有限公司,%s,仪征\n",
+             credit(908, "321012"), credit(909, "321012"), credit(910, "321081"));
+    r = upload(admin, NULL, utf8, strlen(utf8));
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "地区", "地区“鼓楼区”可能是鼓楼区（320106）、鼓楼区（320302）"),
+                  "%s", r->body);
+    ck_assert_msg(reported(r, 3, "地区", "地区“江都县”不存在：“地区”一列应填地区名称"), "%s",
+                  r->body);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s",
+                    "SELECT count(*) FROM enterprises WHERE name IN ('扬州地名八号有限公司',"
+                    " '扬州地名十号有限公司')");
+
+    /* Experts from XLSX; a county's staff may name their own region, not another. */
+    static const char *const eh[] = {"姓名", "工作单位", "所在区县", "手机"};
+    static const char *const er[] = {"地名专家甲", "扬州大学", "邗江",   "１３９１２３４５６７８",
+                                     "地名专家乙", "扬州大学", "高邮市", ""};
+    char *data = xlsx_of(eh, 4, er, 2, &len);
+    r = upload_to("experts", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "321003/13912345678,321084/", "%s",
+                    "SELECT string_agg(region_code || '/' || coalesce(phone, ''), ',' ORDER BY id)"
+                    " FROM experts WHERE name LIKE '地名专家%'");
+    r = experts_upload(county, NULL, "姓名,地区\n本区地名专家,江都\n");
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321012", "%s",
+                    "SELECT region_code FROM experts WHERE name = '本区地名专家'");
+    r = experts_upload(county, NULL, "姓名,地区\n外区地名专家,邗江区\n");
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "地区", "本地区"), "%s", r->body);
+    t_resp_free(r);
+
+    /* Academicians, demands and workstations take names the same way. */
+    r = upload_to("academicians", admin, NULL, "姓名,院别,地区\n地名院士,中国工程院,宝应县\n",
+                  strlen("姓名,院别,地区\n地名院士,中国工程院,宝应县\n"));
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321023", "%s",
+                    "SELECT region_code FROM experts WHERE name = '地名院士'");
+    char host[19], csv[1024];
+    snprintf(host, sizeof host, "%s", seed_enterprise(911, "321003", "扬州地名需求有限公司"));
+    snprintf(csv, sizeof csv,
+             "企业统一社会信用代码,需求名称,需求类型,所在地区,预算上限,截止日期\n"
+             "%s,地名需求,技术难题,广陵,５０万元,2027年6月\n",
+             host);
+    r = upload_to("demands", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321002/50.00/2027-06-30", "%s",
+                    "SELECT region_code || '/' || budget_max || '/' || deadline FROM demands"
+                    " WHERE title = '地名需求'");
+    snprintf(csv, sizeof csv,
+             "工作站名称,依托企业统一社会信用代码,地区\n地名工作站,%s,扬州市仪征市\n", host);
+    r = upload_to("workstations", admin, NULL, csv, strlen(csv));
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "321081", "%s",
+                    "SELECT region_code FROM workstations WHERE name = '地名工作站'");
+}
+END_TEST
+
+START_TEST(workstation_terms_are_taken_as_ranges_and_lengths)
+{
+    char host[19];
+    snprintf(host, sizeof host, "%s", seed_enterprise(921, "321003", "扬州协议期限有限公司"));
+    /* XLSX: a range of months, a range in words, a length from the signing date (an Excel
+     * date) and a length from the establishment (written 2019年11月). */
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "工作站");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "yyyy-mm-dd");
+    const char *heads[] = {"工作站名称", "依托企业统一社会信用代码", "建站时间", "签约日期",
+                           "协议期限"};
+    for (int i = 0; i < 5; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], NULL);
+    const char *rows[][5] = {
+        {"期限站一", host, "", "", "2023.01-2025.12"},
+        {"期限站二", host, "", "", "2023年1月至2025年12月"},
+        {"期限站三", host, "", "", "3年"},
+        {"期限站四", host, "2019年11月", "", "两年"},
+        {"期限站五", host, "２０２０．３．１", "", "２０２０－０３－０１至２０２３－０２－２８"},
+    };
+    for (int r = 0; r < 5; r++)
+        for (int c = 0; c < 5; c++)
+            if (rows[r][c][0])
+                worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, rows[r][c], NULL);
+    lxw_datetime signed_on = {2023, 3, 1, 0, 0, 0};
+    worksheet_write_datetime(ws, 3, 3, &signed_on, date);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    struct t_resp *r = upload_to("workstations", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 5);
+    t_resp_free(r);
+    r = upload_to("workstations", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "unchanged"), 5);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv,
+                    "期限站一:/2025-12-31,期限站二:/2025-12-31,期限站三:/2026-02-28,"
+                    "期限站四:2019-11-01/2021-10-31,期限站五:2020-03-01/2023-02-28",
+                    "%s",
+                    "SELECT string_agg(name || ':' || coalesce(established_on::text, '') || '/'"
+                    " || term_end, ',' ORDER BY id) FROM workstations WHERE name LIKE '期限站%'");
+
+    /* GB18030 CSV: what cannot be read as one end date is refused, saying why. */
+    char utf8[1024], gb[1024];
+    snprintf(utf8, sizeof utf8,
+             "工作站名称,依托企业统一社会信用代码,协议期限\n"
+             "期限站六,%s,2023-2025\n期限站七,%s,3年\n期限站八,%s,长期\n"
+             "期限站九,%s,2025.12-2023.01\n",
+             host, host, host, host);
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    r = upload_to("workstations", admin, NULL, gb, len);
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "协议期限", "只写了年份"), "%s", r->body);
+    ck_assert_msg(reported(r, 3, "协议期限", "需要“签约日期”或“建站日期”列"), "%s", r->body);
+    ck_assert_msg(reported(r, 4, "协议期限", "无法识别"), "%s", r->body);
+    ck_assert_msg(reported(r, 5, "协议期限", "晚于"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "5", "%s", "SELECT count(*) FROM workstations WHERE name LIKE '期限站%'");
+}
+END_TEST
+
+START_TEST(an_academy_roster_as_published_imports)
+{
+    /* The columns of an academy's member pages: no 院别 (the division tells it), a biography,
+     * years as text, full-width digits, padded names, and 1901 where the page had no year. */
+    char utf8[4096], gb[4096];
+    size_t len;
+    snprintf(utf8, sizeof utf8,
+             "序号,姓名,学部,当选年份,个人简介,职称\n"
+             "1,\u2002名册甲\u00a0,数学物理学部,1993,\"天体物理学家，1938年2月生。\",院士、研究员\n"
+             "2,名  乙,机械与运载工程学部,２０１５,\"特种设备专家，\"\"压力容器\"\"。\",\n"
+             "3,名册丙,化学部,1901,晶体学家。,\n"
+             "4,名册丁,物理化学部,1999,,\n");
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    struct t_resp *r = upload_to("academicians", admin, "?dry_run=true", gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    ck_assert_int_eq((int)num(r, "rejected_rows"), 2);
+    ck_assert_msg(reported(r, 4, "当选年份",
+                           "当选年份 1901 早于中国科学院首批学部委员当选（1955 年），不可能；"
+                           "名单里没有当选年份时请留空"),
+                  "%s", r->body);
+    ck_assert_msg(reported(r, 5, "院别", "从学部“物理化学部”也看不出"), "%s", r->body);
+    t_resp_free(r);
+    r = upload_to("academicians", admin, "?partial=true", gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "名册甲:CAS/1993/senior,名乙:CAE/2015/", "%s",
+                    "SELECT string_agg(name || ':' || academy || '/' || election_year || '/' ||"
+                    " coalesce(title, ''), ',' ORDER BY id) FROM experts"
+                    " WHERE kind = 'academician' AND name LIKE '名%'");
+    t_assert_scalar(&srv, "特种设备专家，\"压力容器\"。", "%s",
+                    "SELECT achievements FROM experts WHERE name = '名乙'");
+
+    /* The same in XLSX, with the academy written as a title would be. */
+    static const char *const heads[] = {"院士姓名", "院士类别", "当选时间", "职称", "出生年月"};
+    static const char *const rows[] = {
+        "名册戊", "中国工程院院士", "2001年", "教授、博士生导师", "1950年3月",
+        "名册己", "中国科学院院士", "2003",   "正高级工程师",     "１９４８．０５"};
+    char *data = xlsx_of(heads, 5, rows, 2, &len);
+    r = upload_to("academicians", admin, NULL, data, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    free(data);
+    t_assert_scalar(&srv, "名册戊:CAE/2001/1950/senior,名册己:CAS/2003/1948/senior", "%s",
+                    "SELECT string_agg(name || ':' || academy || '/' || election_year || '/' ||"
+                    " birth_year || '/' || title, ',' ORDER BY id) FROM experts"
+                    " WHERE name IN ('名册戊', '名册己')");
 }
 END_TEST
 
@@ -1294,6 +1536,9 @@ int main(void)
     tcase_add_test(tc, county_staff_import_demands_and_workstations_of_their_region_only);
     tcase_add_test(tc, people_match_across_full_width_and_spacing);
     tcase_add_test(tc, demand_and_workstation_templates_come_from_the_adapters);
+    tcase_add_test(tc, regions_are_taken_by_name_in_every_library);
+    tcase_add_test(tc, workstation_terms_are_taken_as_ranges_and_lengths);
+    tcase_add_test(tc, an_academy_roster_as_published_imports);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
