@@ -320,18 +320,21 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
 /* The audit rows of the inserted records, written set-wise (siku.bulk = 'import' keeps the row
  * trigger aside, migrations/0031_import_speed.sql): the image audit_row('terms', 'search')
  * makes, to_jsonb(NEW) less the terms and the vector, built from the columns (the vector's text
- * form was most of to_jsonb's cost). tests/integration/test_imports.c compares the two. */
+ * form was most of to_jsonb's cost). tests/integration/test_imports.c compares the two. The
+ * request's context (who, which route) is read once, not six settings a row. */
 #define PERSON_IMAGE_COLS                                                                          \
     "id, kind, " PERSON_COLS ", consent_at, created_by, created_at, updated_at, version,"         \
     " archived_at, archived_by, discipline_roots"
 #define PERSON_IMAGE_PAIR(c) "'" c "', i." c
 #define PERSON_INSERT_AUDIT                                                                        \
+    " ctx AS MATERIALIZED (SELECT siku_setting('siku.user_id')::bigint AS user_id,"              \
+    "   siku_setting('siku.role') AS role, coalesce(siku_setting('siku.action'), 'insert') AS a,"  \
+    "   siku_setting('siku.route') AS route, siku_setting('siku.request_id') AS request_id,"       \
+    "   siku_setting('siku.client') AS client),"                                                   \
     " aud AS (INSERT INTO audit_log (user_id, role, action, route, request_id, client_addr,"       \
     "   record_type, record_id, before, after)"                                                    \
-    "   SELECT siku_setting('siku.user_id')::bigint, siku_setting('siku.role'),"                   \
-    "     coalesce(siku_setting('siku.action'), 'insert'), siku_setting('siku.route'),"            \
-    "     siku_setting('siku.request_id'), siku_setting('siku.client'), 'experts', i.id::text,"    \
-    "     NULL, jsonb_build_object(" PERSON_IMAGE_PAIR("id") ", " PERSON_IMAGE_PAIR("kind") ","    \
+    "   SELECT ctx.user_id, ctx.role, ctx.a, ctx.route, ctx.request_id, ctx.client, 'experts',"    \
+    "     i.id::text, NULL, jsonb_build_object(" PERSON_IMAGE_PAIR("id") ", " PERSON_IMAGE_PAIR("kind") ","    \
     PERSON_IMAGE_PAIR("name") ", " PERSON_IMAGE_PAIR("gender") ", "                               \
     PERSON_IMAGE_PAIR("birth_year") ", " PERSON_IMAGE_PAIR("title") ", "                          \
     PERSON_IMAGE_PAIR("position") ", " PERSON_IMAGE_PAIR("affiliation") ", "                      \
@@ -349,7 +352,7 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     PERSON_IMAGE_PAIR("created_at") ", " PERSON_IMAGE_PAIR("updated_at") ", "                     \
     PERSON_IMAGE_PAIR("version") ", " PERSON_IMAGE_PAIR("archived_at") ", "                       \
     PERSON_IMAGE_PAIR("archived_by") ", " PERSON_IMAGE_PAIR("discipline_roots") ")"              \
-    "   FROM ins i ORDER BY i.id)"
+    "   FROM ins i, ctx ORDER BY i.id)"
 
 /* One part (a chunk) of a people's import, sent while sikud reads on: every part of an import
  * runs in one transaction (a write session, src/api/imports.c), which commits at the end or
