@@ -16,7 +16,9 @@
 /* ---- enterprises ---- */
 
 static const struct import_label size_labels[] = {
-    {"large", "大型"}, {"medium", "中型"}, {"small", "小型"}, {"micro", "微型"}, {NULL, NULL}};
+    {"large", "大型"},     {"medium", "中型"},    {"small", "小型"},
+    {"micro", "微型"},     {"large", "大型企业"}, {"medium", "中型企业"},
+    {"small", "小型企业"}, {"micro", "微型企业"}, {NULL, NULL}};
 
 #define ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -207,26 +209,36 @@ static const struct import_label status_labels[] = {{"active", "在职"},   {"re
 #define PERSON_COLUMNS                                                                             \
     {"name", "姓名", ALIASES("专家姓名", "院士姓名", "名字"), NULL},                               \
         {"gender", "性别", NULL, gender_labels},                                                   \
-        {"birth_year", "出生年份", ALIASES("出生年月", "出生年", "出生日期", "birth year"), NULL}, \
-        {"title", "职称", ALIASES("技术职称", "专业技术职称"), title_labels},                      \
-        {"position", "职务", ALIASES("行政职务"), NULL},                                           \
-        {"affiliation", "工作单位", ALIASES("单位", "所在单位", "单位名称"), NULL},                \
+        {"birth_year", "出生年份",                                                                 \
+         ALIASES("出生年月", "出生年", "出生日期", "出生年月日", "出生时间", "birth year"), NULL}, \
+        {"title", "职称",                                                                          \
+         ALIASES("技术职称", "专业技术职称", "专业技术职务", "专业技术资格", "职称级别"),          \
+         title_labels},                                                                            \
+        {"position", "职务", ALIASES("行政职务", "现任职务", "担任职务", "职位"), NULL},           \
+        {"affiliation", "工作单位",                                                                \
+         ALIASES("单位", "所在单位", "单位名称", "现工作单位", "工作单位名称", "任职单位"), NULL}, \
         {"affiliation_kind", "单位类型", ALIASES("单位性质", "affiliation kind"),                  \
          affiliation_kind_labels},                                                                 \
         {"region_code", "地区", REGION_ALIASES, NULL},                                             \
         {"discipline_codes", "学科代码", ALIASES("学科", "学科分类代码", "所属学科代码"), NULL},   \
         {"industry_codes", "行业代码", ALIASES("国民经济行业代码", "所属行业代码"), NULL},         \
-        {"research_fields", "研究方向", ALIASES("研究领域", "专业领域", "专业方向"), NULL},        \
+        {"research_fields", "研究方向",                                                            \
+         ALIASES("研究领域", "专业领域", "专业方向", "主要研究方向", "专业特长", "技术专长",       \
+                 "研究专长", "从事专业"),                                                          \
+         NULL},                                                                                    \
         {"keywords", "关键词", ALIASES("关键字"), NULL},                                           \
         {"achievements", "主要成果",                                                               \
          ALIASES("成果", "代表性成果", "主要业绩", "简介", "个人简介", "人物简介", "简历",         \
                  "个人简历"),                                                                      \
          NULL},                                                                                    \
         {"service_modes", "服务方式", ALIASES("合作方式", "可提供服务方式"), service_mode_labels}, \
-        {"phone", "手机", ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式"), NULL},    \
-        {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "e-mail"), NULL},                        \
+        {"phone", "手机",                                                                          \
+         ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式", "移动电话", "联系手机",     \
+                 "电话号码"),                                                                      \
+         NULL},                                                                                    \
+        {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "电子信箱", "e-mail"), NULL},            \
         {"id_number", "身份证号", ALIASES("身份证号码", "身份证", "证件号码", "id number"), NULL}, \
-        {"address", "通讯地址", ALIASES("地址", "联系地址"), NULL},                                \
+        {"address", "通讯地址", ALIASES("地址", "联系地址", "通信地址", "邮寄地址"), NULL},        \
         {"consent", "同意推荐", ALIASES("是否同意推荐"), NULL},                                    \
     {                                                                                              \
         "available", "可提供服务", ALIASES("是否可提供服务"), NULL                                 \
@@ -240,8 +252,9 @@ static const struct import_column expert_columns[] = {
 static const struct import_column academician_columns[] = {
     PERSON_COLUMNS,
     {"academy", "院别", ALIASES("院士类别", "当选院别"), academy_labels},
-    {"division", "学部", ALIASES("所在学部"), NULL},
-    {"election_year", "当选年份", ALIASES("当选时间", "当选年"), NULL},
+    {"division", "学部", ALIASES("所在学部", "所属学部", "学部名称"), NULL},
+    {"election_year", "当选年份",
+     ALIASES("当选时间", "当选年", "当选年度", "当选院士时间", "当选院士年份"), NULL},
     {"city_ties", "与本市关系", ALIASES("与本市渊源", "关系类型"), city_tie_labels},
     {"ties_note", "关系说明", ALIASES("渊源说明", "关系备注"), NULL},
     {"status", "状态", ALIASES("在职状态"), status_labels},

@@ -490,6 +490,52 @@ static void squeeze_cjk_spaces(char *s)
     s[o] = '\0';
 }
 
+/* Whether s is a number in scientific notation (3.21002E+17), which is what Excel makes of a
+ * long number typed into a cell not formatted as text. */
+static bool scientific(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0)
+        return false;
+    s += n;
+    if (*s == '.')
+        s += 1 + strspn(s + 1, "0123456789");
+    if (*s != 'E' && *s != 'e')
+        return false;
+    s++;
+    if (*s == '+')
+        s++;
+    n = strspn(s, "0123456789");
+    return n > 0 && s[n] == '\0';
+}
+
+/* A code or contact cell holds one value: not a list, not a number Excel rounded. */
+static bool check_single(const char *s, char *reason, size_t cap)
+{
+    if (scientific(s)) {
+        snprintf(reason, cap,
+                 "“%s”是 Excel 把长号码当成数字后的科学计数法，末几位已经丢失："
+                 "请把这一列设为“文本”格式，重新填写完整的号码",
+                 s);
+        return false;
+    }
+    cJSON *items = split_list(s, false), *item;
+    int n = cJSON_GetArraySize(items);
+    bool ascii = true; /* codes and contacts are; names (农、林、牧、渔业) are not lists */
+    cJSON_ArrayForEach(item, items)
+    {
+        for (const char *p = item->valuestring; *p && ascii; p++)
+            ascii = (unsigned char)*p < 0x80;
+    }
+    cJSON_Delete(items);
+    if (n > 1 && ascii) {
+        snprintf(reason, cap,
+                 "一格只能填一个，这一格有 %d 个（用顿号、逗号或分号隔开）：请只留一个", n);
+        return false;
+    }
+    return true;
+}
+
 /* Converts one cell to the field's JSON type; false with a reason when it cannot be one. */
 static bool convert_value(const struct import_column *col, const struct field_spec *f,
                           const char *s, cJSON *obj, struct row_context *ctx, char *reason,
@@ -502,6 +548,8 @@ static bool convert_value(const struct import_column *col, const struct field_sp
         cJSON_AddStringToObject(obj, f->name, code);
         return true;
     }
+    if (f->type == FIELD_STRING && f->check && !check_single(s, reason, cap))
+        return false;
     switch (f->type) {
     case FIELD_INT: {
         long long v;

@@ -343,6 +343,59 @@ static bool six_digits(const char *s)
     return strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
+/* The first form at or after lo whose text is key, or r->nf. */
+static size_t form_find(const struct import_regions *r, const char *key)
+{
+    size_t lo = 0, hi = r->nf;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(r->f[mid].text, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nf && strcmp(r->f[lo].text, key) == 0 ? lo : r->nf;
+}
+
+/* An address in a region column (扬州市江都区仙女镇, 江都区大桥镇): the region whose full name
+ * (with or without its parents) starts it, the longest such, when that is one region and the
+ * rest names no other region and lists nothing (江都区、邗江区 is two regions, not an address). */
+static const char *address_region(const struct import_regions *r, const char *key)
+{
+    static const char *const separators[] = {"、", ",", ";", "/", "，", "；", "|", NULL};
+    for (const char *const *sp = separators; *sp; sp++)
+        if (strstr(key, *sp))
+            return NULL;
+    char *prefix = xstrdup(key);
+    const char *code = NULL;
+    for (size_t n = strlen(key); n > 0 && code == NULL; n--) {
+        if (((unsigned char)key[n] & 0xC0) == 0x80 || key[n] == '\0')
+            continue; /* not a character boundary, or the whole key (no rest) */
+        prefix[n] = '\0';
+        size_t i = form_find(r, prefix);
+        if (i == r->nf || r->f[i].quality == FORM_SHORT)
+            continue;
+        bool unique = true;
+        for (size_t j = i + 1; j < r->nf && strcmp(r->f[j].text, prefix) == 0; j++)
+            unique = unique && (r->f[j].quality == FORM_SHORT || r->f[j].region == r->f[i].region);
+        if (!unique)
+            break; /* a longest full name two regions share: ambiguous, not an address */
+        const char *rest = key + n;
+        bool other = false;
+        for (size_t g = 0; g < r->n && !other; g++) {
+            char *name = region_fold(r->r[g].name);
+            other = strstr(rest, name) != NULL;
+            free(name);
+        }
+        if (!other)
+            code = r->r[r->f[i].region].code;
+        else
+            break;
+    }
+    free(prefix);
+    return code;
+}
+
 const char *import_regions_resolve(struct import_regions *r, const char *text, const char *column,
                                    char *reason, size_t cap)
 {
@@ -371,6 +424,13 @@ const char *import_regions_resolve(struct import_regions *r, const char *text, c
     }
     size_t found[8], nfound = 0;
     int best = -1;
+    if (lo >= r->nf || strcmp(r->f[lo].text, key) != 0) {
+        const char *code = address_region(r, key);
+        if (code) {
+            free(key);
+            return code;
+        }
+    }
     for (size_t i = lo; i < r->nf && strcmp(r->f[i].text, key) == 0; i++) {
         if (best >= 0 && r->f[i].quality > best)
             break; /* sorted by quality within a text */
