@@ -460,6 +460,97 @@ const char *import_regions_resolve(struct import_regions *r, const char *text, c
     return NULL;
 }
 
+/* ---- code tables by name ---- */
+
+struct name_entry {
+    char *key, *code;
+    int quality; /* 0 the name, 1 the name without 学 */
+};
+
+struct import_names {
+    struct name_entry *e;
+    size_t n, cap;
+    bool sorted;
+};
+
+struct import_names *import_names_new(void)
+{
+    struct import_names *t = xmalloc(sizeof *t);
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+void import_names_free(struct import_names *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->e[i].key);
+        free(t->e[i].code);
+    }
+    free(t->e);
+    free(t);
+}
+
+static void names_push(struct import_names *t, char *key, const char *code, int quality)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    t->e[t->n++] = (struct name_entry){key, xstrdup(code), quality};
+    t->sorted = false;
+}
+
+void import_names_add(struct import_names *t, const char *code, const char *name)
+{
+    char *key = region_fold(name);
+    if (ends_with(key, "学") && chars(key) >= 3) {
+        char *shorter = xstrdup(key);
+        shorter[strlen(shorter) - strlen("学")] = '\0';
+        names_push(t, shorter, code, 1);
+    }
+    names_push(t, key, code, 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    const struct name_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : x->quality - y->quality;
+}
+
+const char *import_names_find(struct import_names *t, const char *text, bool *ambiguous)
+{
+    *ambiguous = false;
+    if (!t->sorted) {
+        qsort(t->e, t->n, sizeof *t->e, name_cmp);
+        t->sorted = true;
+    }
+    char *key = region_fold(text);
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(t->e[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const char *code = NULL;
+    for (size_t i = lo; i < t->n && strcmp(t->e[i].key, key) == 0; i++) {
+        if (code && t->e[i].quality > t->e[lo].quality)
+            break;
+        if (code && strcmp(code, t->e[i].code) != 0) {
+            *ambiguous = true;
+            code = NULL;
+            break;
+        }
+        code = t->e[i].code;
+    }
+    free(key);
+    return code;
+}
+
 /* ---- dates ---- */
 
 static bool leap(int y)

@@ -1558,16 +1558,33 @@ START_TEST(an_expert_roster_with_its_own_headers_and_habits)
     t_assert_scalar(&srv, "0", "%s",
                     "SELECT count(*) FROM experts WHERE name IN ('习惯丙', '习惯丁')");
 
-    /* Enterprises: 规模 written as 中型企业. */
+    /* Enterprises: 规模 written as 中型企业, the industry by its name. */
     snprintf(utf8, sizeof utf8,
-             "企业名称,统一社会信用代码,所在地区,规模\n扬州习惯有限公司,%s,江都,中型企业\n",
+             "企业名称,统一社会信用代码,所在地区,规模,所属行业代码\n"
+             "扬州习惯有限公司,%s,江都,中型企业,电气机械和器材制造业\n",
              credit(931, "321012"));
     r = upload(admin, NULL, utf8, strlen(utf8));
     t_expect_status(r, 200);
     t_resp_free(r);
-    t_assert_scalar(
-        &srv, "medium/321012", "%s",
-        "SELECT size || '/' || region_code FROM enterprises WHERE name = '扬州习惯有限公司'");
+    t_assert_scalar(&srv, "medium/321012/C38", "%s",
+                    "SELECT size || '/' || region_code || '/' || industry_code FROM enterprises"
+                    " WHERE name = '扬州习惯有限公司'");
+
+    /* Disciplines and industries by name in the people's code lists (GB18030 CSV). */
+    snprintf(utf8, sizeof utf8,
+             "姓名,学科,行业代码\n学科专家甲,植物保护、数学 ；48010,农、林、牧、渔业\n"
+             "学科专家乙,火星学,智能制造\n");
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    r = upload_to("experts", admin, "?partial=true", gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    ck_assert_msg(
+        reported(r, 3, "学科", "学科“火星学”不在 GB/T 13745 学科分类中：“学科”一列应填学科代码"),
+        "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "{21060,110,48010}/{A}", "%s",
+                    "SELECT discipline_codes::text || '/' || industry_codes::text FROM experts"
+                    " WHERE name = '学科专家甲'");
 }
 END_TEST
 

@@ -684,6 +684,31 @@ START_TEST(test_terms_take_ranges_and_lengths_and_refuse_the_ambiguous)
 }
 END_TEST
 
+START_TEST(test_names_find_codes_by_name)
+{
+    struct import_names *t = import_names_new();
+    import_names_add(t, "21060", "植物保护学");
+    import_names_add(t, "530", "化学工程");
+    import_names_add(t, "A", "农、林、牧、渔业");
+    import_names_add(t, "Z01", "智能制造");
+    import_names_add(t, "X01", "同名");
+    import_names_add(t, "X02", "同名");
+    import_names_add(t, "Y01", "光学");
+    import_names_add(t, "Y02", "光");
+    bool ambiguous;
+    ck_assert_str_eq(import_names_find(t, "植物保护学", &ambiguous), "21060");
+    ck_assert_str_eq(import_names_find(t, " 植物保护 ", &ambiguous), "21060");
+    ck_assert_str_eq(import_names_find(t, "化学　工程", &ambiguous), "530");
+    ck_assert_str_eq(import_names_find(t, "农、林、牧、渔业", &ambiguous), "A");
+    ck_assert_str_eq(import_names_find(t, "光", &ambiguous), "Y02"); /* the exact name wins */
+    ck_assert_ptr_null(import_names_find(t, "同名", &ambiguous));
+    ck_assert(ambiguous);
+    ck_assert_ptr_null(import_names_find(t, "火星学", &ambiguous));
+    ck_assert(!ambiguous);
+    import_names_free(t);
+}
+END_TEST
+
 START_TEST(test_academy_of_a_division)
 {
     ck_assert_str_eq(import_academy_of_division("数学物理学部"), "CAS");
@@ -889,6 +914,7 @@ static Suite *import_suite(void)
     tcase_add_test(values, test_dates_of_day_and_month_precision);
     tcase_add_test(values, test_terms_take_ranges_and_lengths_and_refuse_the_ambiguous);
     tcase_add_test(values, test_academy_of_a_division);
+    tcase_add_test(values, test_names_find_codes_by_name);
     suite_add_tcase(s, values);
     return s;
 }
