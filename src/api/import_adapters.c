@@ -174,10 +174,25 @@ static const struct import_label title_labels[] = {
     {NULL, NULL},
 };
 
-static const struct import_label affiliation_kind_labels[] = {
-    {"university", "高校"},    {"institute", "科研院所"},  {"enterprise", "企业"},
-    {"other", "其他"},         {"university", "高等院校"}, {"university", "大学"},
-    {"institute", "科研机构"}, {"institute", "研究院所"},  {NULL, NULL}};
+static const struct import_label affiliation_kind_labels[] = {{"university", "高校"},
+                                                              {"institute", "科研院所"},
+                                                              {"enterprise", "企业"},
+                                                              {"other", "其他"},
+                                                              {"university", "高等院校"},
+                                                              {"university", "大学"},
+                                                              {"institute", "科研机构"},
+                                                              {"institute", "研究院所"},
+                                                              {"university", "高等学校"},
+                                                              {"institute", "科研单位"},
+                                                              {"institute", "研究院"},
+                                                              {"institute", "研究所"},
+                                                              {"enterprise", "公司"},
+                                                              {"enterprise", "国有企业"},
+                                                              {"enterprise", "民营企业"},
+                                                              {"other", "医院"},
+                                                              {"other", "事业单位"},
+                                                              {"other", "机关"},
+                                                              {NULL, NULL}};
 
 static const struct import_label service_mode_labels[] = {
     {"transfer", "技术转让"}, {"commissioned", "委托研究"}, {"joint", "联合攻关"},
@@ -202,9 +217,10 @@ static const struct import_label academy_labels[] = {{"CAS", "中国科学院"},
 static const struct import_label city_tie_labels[] = {
     {"native", "籍贯"}, {"work", "工作"}, {"cooperation", "合作"}, {NULL, NULL}};
 
-static const struct import_label status_labels[] = {{"active", "在职"},   {"retired", "退休"},
-                                                    {"deceased", "已故"}, {"active", "在岗"},
-                                                    {"deceased", "去世"}, {NULL, NULL}};
+static const struct import_label status_labels[] = {
+    {"active", "在职"},   {"retired", "退休"},    {"deceased", "已故"},  {"active", "在岗"},
+    {"deceased", "去世"}, {"retired", "离休"},    {"retired", "已退休"}, {"retired", "离退休"},
+    {"deceased", "逝世"}, {"deceased", "已逝世"}, {NULL, NULL}};
 
 #define PERSON_COLUMNS                                                                             \
     {"name", "姓名", ALIASES("专家姓名", "院士姓名", "名字"), NULL},                               \

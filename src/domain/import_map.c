@@ -220,8 +220,10 @@ void import_header_free(struct import_header *h)
 
 static bool parse_bool(const char *s, bool *out)
 {
-    static const char *const yes[] = {"是", "true", "1", "y", "yes", "√", "有", "t", NULL};
-    static const char *const no[] = {"否", "false", "0", "n", "no", "×", "无", "f", NULL};
+    static const char *const yes[] = {"是", "true", "1",    "y", "yes", "√", "有",
+                                      "t",  "同意", "可以", "✓", "✔",   NULL};
+    static const char *const no[] = {"否", "false",  "0",      "n", "no", "×", "无",
+                                     "f",  "不同意", "不可以", "✗", "✘",  NULL};
     for (const char *const *p = yes; *p; p++)
         if (strcasecmp(s, *p) == 0) {
             *out = true;

@@ -1516,21 +1516,23 @@ START_TEST(an_expert_roster_with_its_own_headers_and_habits)
     size_t len;
     snprintf(utf8, sizeof utf8,
              "序号,姓  名,出生年月日,专业技术职务,现任职务,现工作单位,所在地,主要研究方向,"
-             "移动电话,电子信箱,通信地址\n"
+             "移动电话,电子信箱,通信地址,单位性质,是否同意推荐\n"
              "1,习惯甲,1968年5月,教授/博导,院长,扬州大学,扬州市江都区仙女镇龙川路1号,作物育种,"
-             "１３９１２３４０１０１,a@yzu.edu.cn,江都区\n"
-             "2,习惯乙,1975.11,高级实验师,,扬州大学,邗江,植物保护,139 1234 0102,,\n");
+             "１３９１２３４０１０１,a@yzu.edu.cn,江都区,高等学校,同意\n"
+             "2,习惯乙,1975.11,高级实验师,,扬州大学,邗江,植物保护,139 1234 0102,,,研究所,"
+             "不同意\n");
     to_gb18030(utf8, gb, sizeof gb, &len);
     struct t_resp *r = upload_to("experts", admin, NULL, gb, len);
     t_expect_status(r, 200);
     ck_assert_int_eq((int)num(r, "inserted"), 2);
     t_resp_free(r);
     t_assert_scalar(&srv,
-                    "习惯甲:1968/senior/321012/13912340101,习惯乙:1975/associate_senior/321003/"
-                    "13912340102",
+                    "习惯甲:1968/senior/321012/13912340101/university/true,"
+                    "习惯乙:1975/associate_senior/321003/13912340102/institute/false",
                     "%s",
                     "SELECT string_agg(name || ':' || birth_year || '/' || title || '/' ||"
-                    " region_code || '/' || phone, ',' ORDER BY id) FROM experts"
+                    " region_code || '/' || phone || '/' || affiliation_kind || '/' || consent,"
+                    " ',' ORDER BY id) FROM experts"
                     " WHERE name LIKE '习惯%'");
 
     /* XLSX: two phones in one cell, and an ID number Excel kept as a number (rounded). */
