@@ -25,8 +25,8 @@ static const struct import_label size_labels[] = {
 /* A region column takes a code or a name (import_values.h), under any of these headers. */
 #define REGION_ALIASES                                                                             \
     ALIASES("地区代码", "地区名称", "所在地区", "所属地区", "所在地", "区县", "所在区县",          \
-            "县(市、区)", "所在县(市、区)", "县市区", "行政区划", "行政区划代码", "所在地区代码",  \
-            "区划代码", "region")
+            "县(市、区)", "所在县(市、区)", "县市区", "所属区县", "行政区划", "行政区划代码",      \
+            "所在地区代码", "区划代码", "region")
 
 static const struct import_column enterprise_columns[] = {
     {"name", "企业名称", ALIASES("名称", "企业", "单位名称", "公司名称", "enterprise name"), NULL},
@@ -619,10 +619,12 @@ static const struct import_column demand_columns[] = {
     {"enterprise_credit_code", "企业统一社会信用代码",
      ALIASES("统一社会信用代码", "信用代码", "社会信用代码", "企业信用代码", "credit code"), NULL},
     {"enterprise_name", "企业名称",
-     ALIASES("企业", "需求企业", "单位名称", "公司名称", "enterprise"), NULL},
-    {"title", "需求名称", ALIASES("需求标题", "标题", "名称"), NULL},
-    {"kind", "需求类型", ALIASES("类型", "需求类别", "类别"), demand_kind_labels},
-    {"description", "需求描述", ALIASES("描述", "需求内容", "具体需求", "需求简介", "详细描述"),
+     ALIASES("企业", "需求企业", "单位名称", "公司名称", "需求单位", "需求单位名称", "enterprise"),
+     NULL},
+    {"title", "需求名称", ALIASES("需求标题", "标题", "名称", "项目名称", "技术需求名称"), NULL},
+    {"kind", "需求类型", ALIASES("类型", "需求类别", "类别", "技术需求类别"), demand_kind_labels},
+    {"description", "需求描述",
+     ALIASES("描述", "需求内容", "具体需求", "需求简介", "详细描述", "技术需求内容", "需求详情"),
      NULL},
     {"keywords", "关键词", ALIASES("关键字"), NULL},
     INDUSTRY_COLUMN,
@@ -631,8 +633,10 @@ static const struct import_column demand_columns[] = {
      service_mode_labels},
     {"budget_min", "预算下限（万元）", ALIASES("预算下限", "最低预算", "budget min"), NULL},
     {"budget_max", "预算上限（万元）",
-     ALIASES("预算上限", "最高预算", "预算", "预算（万元）", "预算金额", "budget max"), NULL},
-    {"deadline", "截止日期", ALIASES("截止时间", "需求截止日期", "有效期至"), NULL},
+     ALIASES("预算上限", "最高预算", "预算", "预算（万元）", "预算金额", "拟投入资金", "拟投入经费",
+             "投入资金", "合作经费", "budget max"),
+     NULL},
+    {"deadline", "截止日期", ALIASES("截止时间", "需求截止日期", "有效期至", "需求有效期至"), NULL},
     REGION_COLUMN,
     {NULL, NULL, NULL, NULL},
 };

@@ -107,6 +107,8 @@ void import_header_normalize(const char *in, char *out, size_t cap)
     cut(out, "(必填)");
     cut(out, "(选填)");
     cut(out, "(可选)");
+    cut(out, "(单位万元)"); /* amounts are in 万元 already: 拟投入资金（万元） */
+    cut(out, "(万元)");
 }
 
 static bool header_is(const char *norm, const char *name)

@@ -1572,6 +1572,22 @@ START_TEST(an_expert_roster_with_its_own_headers_and_habits)
                     "SELECT size || '/' || region_code || '/' || industry_code FROM enterprises"
                     " WHERE name = '扬州习惯有限公司'");
 
+    /* A demand roster's own headers: 需求单位, 项目名称, 拟投入资金（单位：万元）… */
+    char host[19];
+    snprintf(host, sizeof host, "%s", seed_enterprise(932, "321012", "扬州习惯需求有限公司"));
+    snprintf(utf8, sizeof utf8,
+             "需求单位,统一社会信用代码,项目名称,技术需求类别,技术需求内容,"
+             "拟投入资金（单位：万元）,需求有效期至,所属区县\n"
+             "扬州习惯需求有限公司,%s,习惯需求,技术攻关,耐高温涂层,30万,2027.06,江都\n",
+             host);
+    r = upload_to("demands", admin, NULL, utf8, strlen(utf8));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "technical_problem/耐高温涂层/30.00/2027-06-30/321012", "%s",
+                    "SELECT kind || '/' || description || '/' || budget_max || '/' || deadline"
+                    " || '/' || region_code FROM demands WHERE title = '习惯需求'");
+
     /* Disciplines and industries by name in the people's code lists (GB18030 CSV). */
     snprintf(utf8, sizeof utf8,
              "姓名,学科,行业代码\n学科专家甲,植物保护、数学 ；48010,农、林、牧、渔业\n"
