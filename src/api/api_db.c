@@ -142,7 +142,8 @@ static struct db_stmt write_context = {
     " set_config('siku.action', coalesce($6, ''), true)",
     6, 0};
 
-struct db_job *api_write_job(struct http_request *req, const char *action)
+static struct db_job *with_write_context(struct http_request *req, struct db_job *job,
+                                         const char *action)
 {
     const struct auth *a = access_caller(req);
     char route[256];
@@ -150,9 +151,25 @@ struct db_job *api_write_job(struct http_request *req, const char *action)
              req->route ? req->route->pattern : "");
     const char *params[] = {a->user_id, role_name(a->role), req->request_id,
                             route,      req->client_addr,   action};
-    struct db_job *job = api_job(req);
     db_job_add(job, &write_context, 6, params);
     return job;
+}
+
+struct db_job *api_write_job(struct http_request *req, const char *action)
+{
+    return with_write_context(req, api_job(req), action);
+}
+
+struct db_snapshot *api_session(struct http_request *req)
+{
+    struct app_worker *w = req->app;
+    return db_session_new(w->pool);
+}
+
+struct db_job *api_session_write_job(struct http_request *req, struct db_snapshot *session,
+                                     const char *action)
+{
+    return with_write_context(req, db_snapshot_job(session), action);
 }
 
 void api_db_register(void)

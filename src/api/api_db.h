@@ -37,6 +37,12 @@ void api_reply_row(struct http_request *req, struct db_job *job, int i, int stat
 struct db_job *api_write_job(struct http_request *req, const char *action);
 #define API_FIRST_RESULT 1
 
+/* A write session on the request's worker pool (db_session_new), and a job of it that sets
+ * the audit context as api_write_job's does. */
+struct db_snapshot *api_session(struct http_request *req);
+struct db_job *api_session_write_job(struct http_request *req, struct db_snapshot *session,
+                                     const char *action);
+
 /* Reads If-Match: *version is the expected version text, or NULL when absent (or "*").
  * Replies 400 and returns false when it is malformed. */
 bool api_if_match(struct http_request *req, const char **version)

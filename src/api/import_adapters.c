@@ -346,85 +346,24 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     "   WHERE NOT EXISTS (SELECT 1 FROM " table " x WHERE x.code = c) GROUP BY r.row_no, r.ord"
 
 // clang-format off
-#define PERSON_MATCH(KIND, OTHER_LIBRARY)                                                          \
-    "WITH r AS (SELECT ord, row_no, key, data AS j, terms, search, pkey FROM import_rows"          \
-    "           WHERE import_id = $1::bigint),"                                                    \
-    " idm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                               \
-    "   JOIN experts e ON e.id_number = upper(r.j->>'id_number') WHERE r.j ? 'id_number'"          \
-    "   ORDER BY r.ord, e.kind <> '" KIND "', e.id),"                                              \
-    " pm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                                \
-    "   JOIN experts e ON e.kind = '" KIND "' AND expert_person_key(e.name, e.affiliation, e.phone)" \
-    "     = r.pkey"                                                                                \
-    "   WHERE NOT EXISTS (SELECT 1 FROM idm WHERE idm.ord = r.ord)"                                \
-    "     AND (e.id_number IS NULL OR NOT r.j ? 'id_number')"                                      \
-    "   ORDER BY r.ord, e.id),"                                                                    \
-    " hit AS (SELECT * FROM idm UNION ALL SELECT * FROM pm),"                                      \
-    " cur AS (SELECT h.ord, h.id, expert_can_write(e, $2::jsonb) AS w"                             \
-    "         FROM hit h JOIN experts e ON e.id = h.id WHERE h.kind = '" KIND "'),"                \
-    " problems AS ("                                                                               \
-    "   SELECT r.row_no, r.ord, 'id_number' AS field,"                                             \
-    "     '此身份证号已登记在" OTHER_LIBRARY "中，不能在这里导入' AS reason"                       \
-    "   FROM r JOIN hit USING (ord) WHERE hit.kind <> '" KIND "'"                                  \
-    "   UNION ALL SELECT r.row_no, r.ord,"                                                         \
-    "     CASE WHEN r.j ? 'id_number' THEN 'id_number' ELSE 'name' END,"                           \
-    "     '已有的此人记录属于其他地区，无权修改'"                                                  \
-    "   FROM r JOIN cur USING (ord) WHERE NOT cur.w"                                               \
-    "   UNION ALL SELECT r.row_no, r.ord, 'region_code', '地区代码不存在' FROM r"                  \
-    "   WHERE r.j ? 'region_code'"                                                                 \
-    "     AND NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.j->>'region_code')"             \
-    CODES_PROBLEM("discipline_codes", "disciplines", "学科代码")                                   \
-    CODES_PROBLEM("industry_codes", "industries", "行业代码")                                      \
-    "   UNION ALL SELECT r.row_no, r.ord, 'birth_year', '出生年份不能晚于今年' FROM r"             \
-    "   WHERE (r.j->>'birth_year')::int > extract(year FROM now())"                                \
-    "   UNION ALL SELECT r.row_no, r.ord, 'election_year', '当选年份不能晚于今年' FROM r"          \
-    "   WHERE (r.j->>'election_year')::int > extract(year FROM now())"                             \
-    "   UNION ALL SELECT r.row_no, r.ord, 'election_year', CASE r.j->>'academy'"                   \
-    "     WHEN 'CAS' THEN '当选年份早于中国科学院首批学部委员当选（1955 年）'"                     \
-    "     ELSE '当选年份早于中国工程院成立（1994 年）' END FROM r"                                 \
-    "   WHERE (r.j->>'election_year')::int"                                                        \
-    "     < CASE r.j->>'academy' WHEN 'CAS' THEN 1955 WHEN 'CAE' THEN 1994 ELSE 0 END"             \
-    "   UNION ALL SELECT r.row_no, r.ord, 'election_year',"                                        \
-    "     '当选年份与出生年份不符：当选时应年满 25 岁' FROM r"                                     \
-    "   WHERE (r.j->>'election_year')::int < (r.j->>'birth_year')::int + 25),"                     \
-    " good AS (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM problems p WHERE p.ord = r.ord)),"\
-    " m AS (SELECT e.id, g.terms,"                                                                 \
-    M_TEXT("name") M_TEXT("gender") M_INT("birth_year") M_TEXT("title") M_TEXT("position")         \
-    M_TEXT("affiliation") M_TEXT("affiliation_kind") M_TEXT("region_code")                         \
-    M_ARRAY("discipline_codes") M_ARRAY("industry_codes") M_TEXT("research_fields")                \
-    M_ARRAY("keywords") M_TEXT("achievements") M_ARRAY("service_modes") M_TEXT("phone")            \
-    M_TEXT("email")                                                                                \
-    " CASE WHEN j ? 'id_number' THEN upper(j->>'id_number') ELSE e.id_number END AS id_number,"    \
-    M_TEXT("address") M_BOOL("consent") M_BOOL("available") M_TEXT("academy") M_TEXT("division")   \
-    M_INT("election_year") M_ARRAY("city_ties") M_TEXT("ties_note")                                \
-    " CASE WHEN j ? 'status' THEN j->>'status' ELSE e.status END AS status"                        \
-    "   FROM good g JOIN cur USING (ord) JOIN experts e ON e.id = cur.id),"                        \
-    " changed AS (SELECT m.* FROM m JOIN experts e ON e.id = m.id"                                 \
-    "   WHERE (" PERSON_COLS_OF("e.") ") IS DISTINCT FROM (" PERSON_COLS_OF("m.") ")),"            \
-    " fresh AS (SELECT g.* FROM good g WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.ord = g.ord)),"\
-    " report AS (SELECT coalesce(json_agg(json_build_object('row', row_no, 'field', field,"        \
-    "   'reason', reason) ORDER BY row_no, field), '[]') AS p FROM problems)"
-
-#define PERSON_PREVIEW(KIND, OTHER)                                                                \
-    PERSON_MATCH(KIND, OTHER)                                                                      \
-    " SELECT (SELECT count(*) FROM fresh)::text, (SELECT count(*) FROM changed)::text,"            \
-    "  ((SELECT count(*) FROM m) - (SELECT count(*) FROM changed))::text,"                         \
-    "  (SELECT p FROM report)::text"
-
 /* The audit rows of the inserted records, written set-wise (siku.bulk = 'import' keeps the row
  * trigger aside, migrations/0031_import_speed.sql): the image audit_row('terms', 'search')
  * makes, to_jsonb(NEW) less the terms and the vector, built from the columns (the vector's text
- * form was most of to_jsonb's cost). tests/integration/test_imports.c compares the two. */
+ * form was most of to_jsonb's cost). tests/integration/test_imports.c compares the two. The
+ * request's context (who, which route) is read once, not six settings a row. */
 #define PERSON_IMAGE_COLS                                                                          \
     "id, kind, " PERSON_COLS ", consent_at, created_by, created_at, updated_at, version,"         \
     " archived_at, archived_by, discipline_roots"
 #define PERSON_IMAGE_PAIR(c) "'" c "', i." c
 #define PERSON_INSERT_AUDIT                                                                        \
+    " ctx AS MATERIALIZED (SELECT siku_setting('siku.user_id')::bigint AS user_id,"              \
+    "   siku_setting('siku.role') AS role, coalesce(siku_setting('siku.action'), 'insert') AS a,"  \
+    "   siku_setting('siku.route') AS route, siku_setting('siku.request_id') AS request_id,"       \
+    "   siku_setting('siku.client') AS client),"                                                   \
     " aud AS (INSERT INTO audit_log (user_id, role, action, route, request_id, client_addr,"       \
     "   record_type, record_id, before, after)"                                                    \
-    "   SELECT siku_setting('siku.user_id')::bigint, siku_setting('siku.role'),"                   \
-    "     coalesce(siku_setting('siku.action'), 'insert'), siku_setting('siku.route'),"            \
-    "     siku_setting('siku.request_id'), siku_setting('siku.client'), 'experts', i.id::text,"    \
-    "     NULL, jsonb_build_object(" PERSON_IMAGE_PAIR("id") ", " PERSON_IMAGE_PAIR("kind") ","    \
+    "   SELECT ctx.user_id, ctx.role, ctx.a, ctx.route, ctx.request_id, ctx.client, 'experts',"    \
+    "     i.id::text, NULL, jsonb_build_object(" PERSON_IMAGE_PAIR("id") ", " PERSON_IMAGE_PAIR("kind") ","    \
     PERSON_IMAGE_PAIR("name") ", " PERSON_IMAGE_PAIR("gender") ", "                               \
     PERSON_IMAGE_PAIR("birth_year") ", " PERSON_IMAGE_PAIR("title") ", "                          \
     PERSON_IMAGE_PAIR("position") ", " PERSON_IMAGE_PAIR("affiliation") ", "                      \
@@ -442,46 +381,109 @@ static void person_key(const cJSON *clean, char *out, size_t cap)
     PERSON_IMAGE_PAIR("created_at") ", " PERSON_IMAGE_PAIR("updated_at") ", "                     \
     PERSON_IMAGE_PAIR("version") ", " PERSON_IMAGE_PAIR("archived_at") ", "                       \
     PERSON_IMAGE_PAIR("archived_by") ", " PERSON_IMAGE_PAIR("discipline_roots") ")"              \
-    "   FROM ins i ORDER BY i.id),"
+    "   FROM ins i, ctx ORDER BY i.id)"
 
-#define PERSON_APPLY(KIND, OTHER)                                                                  \
-    PERSON_MATCH(KIND, OTHER)                                                                      \
-    ","                                                                                            \
-    " go AS (SELECT $3::boolean OR NOT EXISTS (SELECT 1 FROM problems) AS ok),"                    \
+/* One part (a chunk) of a people's import, sent while sikud reads on: every part of an import
+ * runs in one transaction (a write session, src/api/imports.c), which commits at the end or
+ * rolls back, so a file still goes in whole or not at all, but the database inserts one part
+ * while sikud reads the next (issue 7; bench/README.md "bench/import"). $1 the rows, typed by
+ * json_populate_recordset (migrations/0037_import_people_parts.sql); $2 the caller; $3 what to
+ * do with the good rows: 'write' (when no row of the part has a problem), 'partial' (write
+ * them anyway), 'check' (write nothing: a dry run, or a file already refused). Rows match by ID
+ * number (a record of the other kind is a problem), else by name + affiliation + phone among
+ * records of this kind (one with an ID number only when the row has none); then every rule
+ * the row alone cannot check: codes in the reference tables, the caller's right to change the
+ * record, and the years (no birth in the future; an election after the academy existed and at
+ * 25 or older). Answers (would insert, would update, unchanged, problems json, written). */
+#define P_KEEP(c) " coalesce(g." c ", e." c ") AS " c ","
+#define P_CODES_PROBLEM(field, table, label)                                                       \
+    "   UNION ALL SELECT r.row_no, r.ord, '" field "', '" label "“' || string_agg(c, '、') || "   \
+    "'”不存在'"                                                                                    \
+    "   FROM r, unnest(r." field ") c"                                                             \
+    "   WHERE NOT EXISTS (SELECT 1 FROM " table " x WHERE x.code = c) GROUP BY r.row_no, r.ord"
+#define PERSON_CHUNK(KIND, OTHER_LIBRARY)                                                          \
+    "WITH r AS (SELECT x.*, expert_person_key(x.name, x.affiliation, x.phone) AS pkey"             \
+    "           FROM json_populate_recordset(NULL::import_person, $1::json) x),"                   \
+    " idm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                               \
+    "   JOIN experts e ON e.id_number = upper(r.id_number) WHERE r.id_number IS NOT NULL"          \
+    "   ORDER BY r.ord, e.kind <> '" KIND "', e.id),"                                              \
+    " pm AS (SELECT DISTINCT ON (r.ord) r.ord, e.id, e.kind FROM r"                                \
+    "   JOIN experts e ON e.kind = '" KIND "' AND expert_person_key(e.name, e.affiliation, e.phone)" \
+    "     = r.pkey"                                                                                \
+    "   WHERE NOT EXISTS (SELECT 1 FROM idm WHERE idm.ord = r.ord)"                                \
+    "     AND (e.id_number IS NULL OR r.id_number IS NULL)"                                        \
+    "   ORDER BY r.ord, e.id),"                                                                    \
+    " hit AS (SELECT * FROM idm UNION ALL SELECT * FROM pm),"                                      \
+    " cur AS (SELECT h.ord, h.id, expert_can_write(e, $2::jsonb) AS w"                             \
+    "         FROM hit h JOIN experts e ON e.id = h.id WHERE h.kind = '" KIND "'),"                \
+    " problems AS ("                                                                               \
+    "   SELECT r.row_no, r.ord, 'id_number' AS field,"                                             \
+    "     '此身份证号已登记在" OTHER_LIBRARY "中，不能在这里导入' AS reason"                       \
+    "   FROM r JOIN hit USING (ord) WHERE hit.kind <> '" KIND "'"                                  \
+    "   UNION ALL SELECT r.row_no, r.ord,"                                                         \
+    "     CASE WHEN r.id_number IS NOT NULL THEN 'id_number' ELSE 'name' END,"                     \
+    "     '已有的此人记录属于其他地区，无权修改'"                                                  \
+    "   FROM r JOIN cur USING (ord) WHERE NOT cur.w"                                               \
+    "   UNION ALL SELECT r.row_no, r.ord, 'region_code', '地区代码不存在' FROM r"                  \
+    "   WHERE r.region_code IS NOT NULL"                                                           \
+    "     AND NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.region_code)"                   \
+    P_CODES_PROBLEM("discipline_codes", "disciplines", "学科代码")                                 \
+    P_CODES_PROBLEM("industry_codes", "industries", "行业代码")                                    \
+    "   UNION ALL SELECT r.row_no, r.ord, 'birth_year', '出生年份不能晚于今年' FROM r"             \
+    "   WHERE r.birth_year > extract(year FROM now())"                                             \
+    "   UNION ALL SELECT r.row_no, r.ord, 'election_year', '当选年份不能晚于今年' FROM r"          \
+    "   WHERE r.election_year > extract(year FROM now())"                                          \
+    "   UNION ALL SELECT r.row_no, r.ord, 'election_year', CASE r.academy"                         \
+    "     WHEN 'CAS' THEN '当选年份早于中国科学院首批学部委员当选（1955 年）'"                     \
+    "     ELSE '当选年份早于中国工程院成立（1994 年）' END FROM r"                                 \
+    "   WHERE r.election_year"                                                                     \
+    "     < CASE r.academy WHEN 'CAS' THEN 1955 WHEN 'CAE' THEN 1994 ELSE 0 END"                   \
+    "   UNION ALL SELECT r.row_no, r.ord, 'election_year',"                                        \
+    "     '当选年份与出生年份不符：当选时应年满 25 岁' FROM r"                                     \
+    "   WHERE r.election_year < r.birth_year + 25),"                                               \
+    " good AS (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM problems p WHERE p.ord = r.ord)),"\
+    " m AS (SELECT e.id, g.terms,"                                                                 \
+    P_KEEP("name") P_KEEP("gender") P_KEEP("birth_year") P_KEEP("title") P_KEEP("position")        \
+    P_KEEP("affiliation") P_KEEP("affiliation_kind") P_KEEP("region_code")                         \
+    P_KEEP("discipline_codes") P_KEEP("industry_codes") P_KEEP("research_fields")                  \
+    P_KEEP("keywords") P_KEEP("achievements") P_KEEP("service_modes") P_KEEP("phone")              \
+    P_KEEP("email") " coalesce(upper(g.id_number), e.id_number) AS id_number,"                     \
+    P_KEEP("address") P_KEEP("consent") P_KEEP("available") P_KEEP("academy") P_KEEP("division")  \
+    P_KEEP("election_year") P_KEEP("city_ties") P_KEEP("ties_note")                                \
+    " coalesce(g.status, e.status) AS status"                                                      \
+    "   FROM good g JOIN cur USING (ord) JOIN experts e ON e.id = cur.id),"                        \
+    " changed AS (SELECT m.* FROM m JOIN experts e ON e.id = m.id"                                 \
+    "   WHERE (" PERSON_COLS_OF("e.") ") IS DISTINCT FROM (" PERSON_COLS_OF("m.") ")),"            \
+    " fresh AS (SELECT g.* FROM good g WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.ord = g.ord)),"\
+    " report AS (SELECT coalesce(json_agg(json_build_object('row', row_no, 'field', field,"        \
+    "   'reason', reason) ORDER BY row_no, field), '[]') AS p FROM problems),"                     \
+    " go AS (SELECT $3::text = 'partial' OR ($3::text = 'write'"                                   \
+    "   AND NOT EXISTS (SELECT 1 FROM problems)) AS ok),"                                          \
     " upd AS (UPDATE experts e SET (" PERSON_COLS ") = (" PERSON_COLS_OF("c.") "),"                \
     "   consent_at = CASE WHEN NOT c.consent THEN NULL WHEN e.consent THEN e.consent_at"           \
     "                     ELSE now() END,"                                                         \
     "   terms = e.terms || c.terms, updated_at = now(), version = e.version + 1"                   \
     "   FROM changed c, go WHERE go.ok AND e.id = c.id RETURNING e.id),"                           \
     " ins AS (INSERT INTO experts (kind, " PERSON_COLS ", consent_at, terms, search, created_by)"  \
-    "   SELECT '" KIND "', j->>'name', j->>'gender', (j->>'birth_year')::int, j->>'title',"        \
-    "     j->>'position', j->>'affiliation', j->>'affiliation_kind', j->>'region_code',"           \
-    "     jsonb_text_array(j->'discipline_codes'), jsonb_text_array(j->'industry_codes'),"         \
-    "     j->>'research_fields', jsonb_text_array(j->'keywords'), j->>'achievements',"             \
-    "     jsonb_text_array(j->'service_modes'), j->>'phone', j->>'email',"                         \
-    "     upper(j->>'id_number'), j->>'address', coalesce((j->>'consent')::boolean, false),"       \
-    "     coalesce((j->>'available')::boolean, true), j->>'academy', j->>'division',"              \
-    "     (j->>'election_year')::int, jsonb_text_array(j->'city_ties'), j->>'ties_note',"          \
-    "     coalesce(j->>'status', 'active'),"                                                       \
-    "     CASE WHEN (j->>'consent')::boolean THEN now() END, f.terms, f.search,"                   \
-    "     ($2::jsonb->>'user_id')::bigint"                                                         \
+    "   SELECT '" KIND "', f.name, f.gender, f.birth_year, f.title, f.position, f.affiliation,"    \
+    "     f.affiliation_kind, f.region_code, coalesce(f.discipline_codes, '{}'),"                  \
+    "     coalesce(f.industry_codes, '{}'), f.research_fields, coalesce(f.keywords, '{}'),"        \
+    "     f.achievements, coalesce(f.service_modes, '{}'), f.phone, f.email, upper(f.id_number),"  \
+    "     f.address, coalesce(f.consent, false), coalesce(f.available, true), f.academy,"          \
+    "     f.division, f.election_year, coalesce(f.city_ties, '{}'), f.ties_note,"                  \
+    "     coalesce(f.status, 'active'), CASE WHEN f.consent THEN now() END,"                       \
+    "     coalesce(f.terms, '{}'), f.search, ($2::jsonb->>'user_id')::bigint"                      \
     "   FROM fresh f, go WHERE go.ok ORDER BY f.ord RETURNING " PERSON_IMAGE_COLS "),"            \
     PERSON_INSERT_AUDIT                                                                            \
-    " del AS (DELETE FROM import_rows WHERE import_id = $1::bigint)"                               \
-    " SELECT (SELECT count(*) FROM ins)::text, (SELECT count(*) FROM upd)::text,"                  \
-    "  CASE WHEN (SELECT ok FROM go)"                                                              \
-    "   THEN (SELECT count(*) FROM m) - (SELECT count(*) FROM changed) ELSE 0 END::text,"          \
+    " SELECT (SELECT count(*) FROM fresh)::text, (SELECT count(*) FROM changed)::text,"            \
+    "  ((SELECT count(*) FROM m) - (SELECT count(*) FROM changed))::text,"                         \
     "  (SELECT p FROM report)::text, (SELECT ok FROM go)::text"
 // clang-format on
 
-static struct db_stmt expert_preview = {"import_experts_preview",
-                                        PERSON_PREVIEW("expert", "院士库"), 2, 0};
-static struct db_stmt expert_apply = {"import_experts_apply", PERSON_APPLY("expert", "院士库"), 3,
+static struct db_stmt expert_chunk = {"import_experts_part", PERSON_CHUNK("expert", "院士库"), 3,
                                       0};
-static struct db_stmt academician_preview = {"import_academicians_preview",
-                                             PERSON_PREVIEW("academician", "专家库"), 2, 0};
-static struct db_stmt academician_apply = {"import_academicians_apply",
-                                           PERSON_APPLY("academician", "专家库"), 3, 0};
+static struct db_stmt academician_chunk = {"import_academicians_part",
+                                           PERSON_CHUNK("academician", "专家库"), 3, 0};
 
 /* The weights of experts.search (migrations/0031_import_speed.sql, experts_search_vector()). */
 static const struct search_weight expert_search_weights[] = {
@@ -898,16 +900,17 @@ static struct db_stmt workstation_apply = {"import_workstations_apply", WORKSTAT
 
 static const struct import_adapter adapters[] = {
     {"enterprises", "企业库", enterprise_fields, enterprise_columns, enterprise_search_fields, true,
-     enterprise_key, "统一社会信用代码", &enterprise_preview, &enterprise_apply, NULL},
+     enterprise_key, "统一社会信用代码", &enterprise_preview, &enterprise_apply, NULL, NULL},
     {"experts", "专家库", expert_fields, expert_columns, expert_search_fields, true, person_key,
-     PERSON_KEY_LABEL, &expert_preview, &expert_apply, expert_search_weights},
+     PERSON_KEY_LABEL, NULL, NULL, expert_search_weights, &expert_chunk},
     {"academicians", "院士库", academician_fields, academician_columns, expert_search_fields, true,
-     person_key, PERSON_KEY_LABEL, &academician_preview, &academician_apply, expert_search_weights},
+     person_key, PERSON_KEY_LABEL, NULL, NULL, expert_search_weights, &academician_chunk},
     {"demands", "需求库", demand_specs, demand_columns, demand_search_fields, true, demand_key,
-     DEMAND_KEY_LABEL, &demand_preview, &demand_apply, NULL},
+     DEMAND_KEY_LABEL, &demand_preview, &demand_apply, NULL, NULL},
     {"workstations", "工作站", workstation_specs, workstation_columns, workstation_search_fields,
-     false, workstation_key, WORKSTATION_KEY_LABEL, &workstation_preview, &workstation_apply, NULL},
-    {NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
+     false, workstation_key, WORKSTATION_KEY_LABEL, &workstation_preview, &workstation_apply, NULL,
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct import_adapter *import_adapter_find(const char *library)
@@ -932,6 +935,10 @@ void import_adapters_register(void)
     specs_build(workstation_specs, workstation_fields, "host_enterprise_credit_code",
                 "host_enterprise_name", &signed_on);
     for (const struct import_adapter *a = adapters; a->library; a++) {
+        if (a->chunk) {
+            db_stmt_register(a->chunk);
+            continue;
+        }
         db_stmt_register(a->preview);
         db_stmt_register(a->apply);
     }

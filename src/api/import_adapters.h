@@ -31,11 +31,16 @@ struct import_adapter {
     /* $1 import id, $2 caller, $3 partial: (inserted, updated, unchanged, problems json, applied).
      */
     struct db_stmt *apply;
-    /* Non-NULL (the people's libraries): the staged rows carry their search vector (the table
-     * keeps it with a trigger rather than a generated column, migrations/0031_import_speed.sql)
-     * and their person key (import_rows.pkey), and apply checks every code and writes the
-     * audit rows of what it inserts itself (siku.bulk). */
+    /* Non-NULL (the people's libraries): the rows carry their search vector (the table keeps
+     * it with a trigger rather than a generated column, migrations/0031_import_speed.sql), and
+     * the statement checks every code and writes the audit rows of what it inserts itself
+     * (siku.bulk). */
     const struct search_weight *search_weights;
+    /* Non-NULL: the library is not staged (preview and apply are NULL) but written part by
+     * part in one transaction while the file is read: $1 a JSON array of rows (the clean
+     * fields with ord, row_no, terms and search), $2 caller, $3 'write', 'partial' or 'check':
+     * (would insert, would update, unchanged, problems json, written). */
+    struct db_stmt *chunk;
 };
 
 /* The adapter of a library, or NULL. */

@@ -109,6 +109,9 @@ struct import_run {
     int read_rc;                    /* 1 while rows remain, 0 at the end, -1 after a read error */
     struct import_regions *regions; /* what a region cell may name (header.regions) */
     struct import_names *disciplines, *industries; /* what code lists may name */
+    /* The people's libraries (ad->chunk) are not staged: each chunk is written by the
+     * adapter's statement in this session's transaction, committed once the file is read. */
+    struct db_snapshot *session;
 };
 
 static struct db_stmt begin_stmt = {
@@ -130,17 +133,16 @@ static struct db_stmt names_stmt = {
     "SELECT 'd', code, name FROM disciplines UNION ALL SELECT 'i', code, name FROM industries", 0,
     0};
 
-/* $1 import id, $2 [{o, r, k, d, t, v}] (v: the search vector's text, for some libraries),
- * $3 whether the rows are people, whose folded name + affiliation + phone key is made here,
- * while sikud reads the next rows, rather than in the apply. */
+/* $1 import id, $2 [{o, r, k, d, t}] */
 static struct db_stmt stage_stmt = {
     "import_stage",
-    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms, search, pkey)"
-    " SELECT $1::bigint, (x->>'o')::int, (x->>'r')::int, x->>'k', x->'d', x->'t',"
-    "  (x->>'v')::tsvector, CASE WHEN $3::boolean THEN expert_person_key(x->'d'->>'name',"
-    "   x->'d'->>'affiliation', x->'d'->>'phone') END"
+    "INSERT INTO import_rows (import_id, ord, row_no, key, data, terms)"
+    " SELECT $1::bigint, (x->>'o')::int, (x->>'r')::int, x->>'k', x->'d', x->'t'"
     " FROM jsonb_array_elements($2::jsonb) x",
-    3, 0};
+    2, 0};
+
+/* Ends a write session's transaction (the last job of an import that goes in). */
+static struct db_stmt commit_stmt = {"import_commit", "COMMIT", 0, 0};
 
 /* $1 import id, $2 status, $3 rows, $4 inserted, $5 updated, $6 unchanged, $7 rejected */
 static struct db_stmt finish_stmt = {
@@ -198,8 +200,17 @@ static void run_final_job(struct http_request *req, struct db_job *job, api_db_d
     run_job_within(req, job, next, app_config()->import_timeout_ms);
 }
 
+/* Gives the session's connection back, rolling back what was not committed. */
+static void session_end(struct import_run *run)
+{
+    if (run->session)
+        db_snapshot_end(run->session);
+    run->session = NULL;
+}
+
 static void run_free(struct import_run *run)
 {
+    session_end(run);
     if (run->tick)
         event_free(run->tick);
     run->tick = NULL;
@@ -353,18 +364,25 @@ static void take_row(struct http_request *req, struct import_run *run)
         cJSON_Delete(clean); /* nothing will be written: only keep validating */
         return;
     }
-    cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "o", (double)++run->ord);
-    cJSON_AddNumberToObject(item, "r", (double)run->cells.row);
-    cJSON_AddStringToObject(item, "k", key);
-    cJSON *terms = search_terms_object(clean, run->ad->search_fields);
-    if (run->ad->search_weights) {
-        char *v = search_terms_vector_text(terms, run->ad->search_weights);
-        cJSON_AddStringToObject(item, "v", v);
-        free(v);
+    cJSON *terms = search_terms_object(clean, run->ad->search_fields), *item;
+    if (run->ad->chunk) { /* one flat object: the clean fields and the row's own */
+        item = clean;
+        cJSON_AddNumberToObject(item, "ord", (double)++run->ord);
+        cJSON_AddNumberToObject(item, "row_no", (double)run->cells.row);
+        if (run->ad->search_weights) {
+            char *v = search_terms_vector_text(terms, run->ad->search_weights);
+            cJSON_AddStringToObject(item, "search", v);
+            free(v);
+        }
+        cJSON_AddItemToObject(item, "terms", terms);
+    } else {
+        item = cJSON_CreateObject();
+        cJSON_AddNumberToObject(item, "o", (double)++run->ord);
+        cJSON_AddNumberToObject(item, "r", (double)run->cells.row);
+        cJSON_AddStringToObject(item, "k", key);
+        cJSON_AddItemToObject(item, "t", terms);
+        cJSON_AddItemToObject(item, "d", clean);
     }
-    cJSON_AddItemToObject(item, "t", terms);
-    cJSON_AddItemToObject(item, "d", clean);
     char *text = cJSON_PrintUnformatted(item);
     cJSON_Delete(item);
     chunk_add(&run->chunk, text);
@@ -462,6 +480,20 @@ static void db_problems(struct import_run *run, const char *json)
     cJSON_Delete(list);
 }
 
+/* A written (or checked) part adds its counts and problems. A part with problems is not
+ * written unless partial: the file is then refused and its transaction rolled back. */
+static void part_done(struct http_request *req, struct db_job *job)
+{
+    struct import_run *run = req->state;
+    PGresult *res = db_job_result(job, API_FIRST_RESULT + 1);
+    run->inserted += atoll(PQgetvalue(res, 0, 0));
+    run->updated += atoll(PQgetvalue(res, 0, 1));
+    run->unchanged += atoll(PQgetvalue(res, 0, 2));
+    db_problems(run, PQgetvalue(res, 0, 3));
+    run->staging = false;
+    pump(req);
+}
+
 static void counts_from(struct import_run *run, PGresult *res)
 {
     run->inserted = atoll(PQgetvalue(res, 0, 0));
@@ -492,9 +524,39 @@ static void apply_done(struct http_request *req, struct db_job *job)
     finish(req, run, "done");
 }
 
+static void commit_done(struct http_request *req, struct db_job *job)
+{
+    (void)job;
+    struct import_run *run = req->state;
+    session_end(run);
+    finish(req, run, "done");
+}
+
+/* All parts of a people's import sent: commit, or roll back a dry run or a refused file. */
+static void conclude_session(struct http_request *req, struct import_run *run)
+{
+    if (run->dry_run || (run->rejected_rows && !run->partial) || run->session == NULL) {
+        session_end(run);
+        const char *status = run->dry_run                          ? "dry_run"
+                             : run->rejected_rows && !run->partial ? "rejected"
+                                                                   : "done";
+        if (strcmp(status, "rejected") == 0)
+            run->inserted = run->updated = run->unchanged = 0;
+        finish(req, run, status);
+        return;
+    }
+    struct db_job *job = db_snapshot_job(run->session);
+    db_job_add(job, &commit_stmt, 0, NULL);
+    run_final_job(req, job, commit_done);
+}
+
 /* All rows read: preview, refuse, or apply. */
 static void conclude(struct http_request *req, struct import_run *run)
 {
+    if (run->ad->chunk) {
+        conclude_session(req, run);
+        return;
+    }
     const char *params[] = {run->import_id, api_caller_json(req), run->partial ? "true" : "false"};
     char timeout[24];
     snprintf(timeout, sizeof timeout, "%d", app_config()->import_timeout_ms);
@@ -529,12 +591,29 @@ static void failed_done(struct http_request *req, struct db_job *job)
 static void pump(struct http_request *req)
 {
     struct import_run *run = req->state;
-    if (!run->staging && run->pending) {
-        /* The libraries whose rows carry their vector are the people's (experts, academicians). */
-        const char *params[] = {run->import_id, run->pending,
-                                run->ad->search_weights ? "true" : "false"};
+    if (!run->staging && run->pending && run->ad->chunk) {
+        /* Written at once (checked only, in a dry run or once the file is refused), in the
+         * session's transaction, with the apply's settings (they last until its end). */
+        if (run->session == NULL)
+            run->session = api_session(req);
+        char timeout[24];
+        snprintf(timeout, sizeof timeout, "%d", app_config()->import_timeout_ms);
+        const char *const settings[] = {timeout, run->ad->search_weights ? "import" : ""};
+        const char *mode = run->dry_run || (run->rejected_rows && !run->partial) ? "check"
+                           : run->partial                                        ? "partial"
+                                                                                 : "write";
+        const char *params[] = {run->pending, api_caller_json(req), mode};
+        struct db_job *job = api_session_write_job(req, run->session, "import");
+        db_job_add(job, &apply_settings_stmt, 2, settings);
+        db_job_add(job, run->ad->chunk, 3, params);
+        free(run->pending);
+        run->pending = NULL;
+        run->staging = true;
+        run_final_job(req, job, part_done);
+    } else if (!run->staging && run->pending) {
+        const char *params[] = {run->import_id, run->pending};
         struct db_job *job = api_job(req);
-        db_job_add(job, &stage_stmt, 3, params);
+        db_job_add(job, &stage_stmt, 2, params);
         free(run->pending);
         run->pending = NULL;
         run->staging = true;
@@ -547,6 +626,7 @@ static void pump(struct http_request *req)
     if (run->staging || run->pending)
         return;
     if (run->read_rc < 0) {
+        session_end(run); /* before the next job, which may need its connection */
         const char *params[] = {run->import_id, "failed", "0", "0", "0", "0", "0"};
         struct db_job *job = api_write_job(req, "import");
         db_job_add(job, &finish_stmt, 7, params);
@@ -733,9 +813,9 @@ static void handle_import(struct http_request *req)
 
 void imports_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {
-        &begin_stmt,          &stage_stmt,   &finish_stmt, &timeout_stmt,
-        &apply_settings_stmt, &regions_stmt, &names_stmt,  NULL};
+    static struct db_stmt *const stmts[] = {&begin_stmt,   &stage_stmt,          &finish_stmt,
+                                            &timeout_stmt, &apply_settings_stmt, &regions_stmt,
+                                            &names_stmt,   &commit_stmt,         NULL};
     db_stmt_register_all(stmts);
     import_adapters_register();
     import_templates_build();

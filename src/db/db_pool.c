@@ -71,6 +71,7 @@ struct db_snapshot {
     struct db_pool *pool;
     struct pconn *conn; /* NULL until its first job starts, and once the connection is lost */
     bool lost;
+    bool write; /* a read-write transaction (db_session_new) */
 };
 
 struct db_job {
@@ -561,7 +562,8 @@ static bool snapshot_attach(struct pconn *c, struct db_snapshot *snap)
     snap->conn = c;
     c->snapshot = snap;
     c->pool->snapshots++;
-    return send_plain(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return send_plain(c, snap->write ? "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
+                                     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 static void conn_start_job(struct pconn *c, struct db_job *job)
@@ -1137,6 +1139,13 @@ struct db_snapshot *db_snapshot_new(struct db_pool *pool)
     return snap;
 }
 
+struct db_snapshot *db_session_new(struct db_pool *pool)
+{
+    struct db_snapshot *snap = db_snapshot_new(pool);
+    snap->write = true;
+    return snap;
+}
+
 struct db_job *db_snapshot_job(struct db_snapshot *snap)
 {
     struct db_job *job = db_job_new(snap->pool);
@@ -1156,6 +1165,11 @@ void db_snapshot_end(struct db_snapshot *snap)
         return; /* the connection is about to close, which ends the transaction */
     if (c->ring_count == 0)
         c->head_since_ns = now_ns();
+    /* A session whose last job committed has no transaction left to end. */
+    if (c->ring_count == 0 && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+        dispatch_queue(c->pool);
+        return;
+    }
     /* Pipelined behind whatever is still in flight (a cancelled statement while draining):
      * the transaction ends before any other job can reach the connection. */
     if (!send_plain(c, "ROLLBACK")) {

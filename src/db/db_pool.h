@@ -95,6 +95,11 @@ PGresult *db_job_result(const struct db_job *job, int i);
 struct db_snapshot;
 
 struct db_snapshot *db_snapshot_new(struct db_pool *pool);
+/* A write session: the same, but the transaction is READ COMMITTED READ WRITE, so that a
+ * long write (an import) can be sent in parts, each seeing the ones before. Its last job may
+ * end the transaction with a COMMIT statement (whose result says whether it committed);
+ * db_snapshot_end rolls back whatever is not committed. */
+struct db_snapshot *db_session_new(struct db_pool *pool);
 /* A new job that runs inside the snapshot (run it with db_job_run as usual). Run one at a
  * time: the next after the previous one's done callback. */
 struct db_job *db_snapshot_job(struct db_snapshot *snap);

@@ -33,6 +33,7 @@ static struct db_stmt st_xact = {"t_xact",
                                  "SELECT current_setting('transaction_isolation') || ' ' ||"
                                  " current_setting('transaction_read_only')",
                                  0, 0};
+static struct db_stmt st_commit = {"t_commit", "COMMIT", 0, 0};
 static struct db_stmt st_prepared = {"t_prepared",
                                      "SELECT count(*) FROM pg_prepared_statements "
                                      "WHERE name = 't_echo'",
@@ -78,8 +79,8 @@ static void setup(void)
 {
     t_db_create(dbname, false);
     snprintf(conninfo, sizeof conninfo, "%s user=siku dbname=%s", getenv("SIKU_TEST_PG"), dbname);
-    static struct db_stmt *const all[] = {&st_create,   &st_insert, &st_count, &st_sleep, &st_echo,
-                                          &st_prepared, &st_bytes,  &st_xact,  NULL};
+    static struct db_stmt *const all[] = {&st_create,   &st_insert, &st_count, &st_sleep,  &st_echo,
+                                          &st_prepared, &st_bytes,  &st_xact,  &st_commit, NULL};
     db_stmt_register_all(all);
     base = event_base_new();
     struct db_pool_config cfg = {.conninfo = conninfo,
@@ -203,6 +204,56 @@ START_TEST(test_snapshot_jobs_see_one_state)
     db_job_add(job, &st_count, 0, NULL);
     run(job, 5000, &o);
     ck_assert_int_eq(atoi(o.value), atoi(first) + 4);
+}
+END_TEST
+
+/* A write session's jobs are one READ COMMITTED transaction: each sees the rows of the ones
+ * before, nobody else sees any until its COMMIT; a session ended without one changes nothing;
+ * after either, the connection serves ordinary jobs (outside any transaction). */
+START_TEST(test_write_session_commits_at_the_end_or_changes_nothing)
+{
+    struct outcome o;
+    struct db_job *before = db_job_new(pool);
+    db_job_add(before, &st_count, 0, NULL);
+    run(before, 5000, &o);
+    int n = atoi(o.value);
+    for (int commit = 0; commit < 2; commit++) {
+        struct db_snapshot *s = db_session_new(pool);
+        for (int i = 0; i < 3; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "%d", 900 + i); /* the same ids again: rolled back */
+            const char *v[] = {id, "session"};
+            struct db_job *job = db_snapshot_job(s);
+            db_job_add(job, &st_insert, 2, v);
+            db_job_add(job, &st_count, 0, NULL);
+            if (i == 0)
+                db_job_add(job, &st_xact, 0, NULL);
+            run(job, 5000, &o);
+            ck_assert_int_eq(o.status, DB_OK);
+            if (i == 0)
+                ck_assert_str_eq(o.value, "read committed off");
+            else
+                ck_assert_int_eq(atoi(o.value), n + i + 1);
+            struct db_job *other = db_job_new(pool); /* the other connection sees none yet */
+            db_job_add(other, &st_count, 0, NULL);
+            run(other, 5000, &o);
+            ck_assert_int_eq(atoi(o.value), n);
+        }
+        if (commit) {
+            struct db_job *job = db_snapshot_job(s);
+            db_job_add(job, &st_commit, 0, NULL);
+            run(job, 5000, &o);
+            ck_assert_int_eq(o.status, DB_OK);
+        }
+        db_snapshot_end(s);
+        for (int i = 0; i < 3; i++) { /* both connections: the rows, and no transaction left */
+            struct db_job *job = db_job_new(pool);
+            db_job_add(job, &st_count, 0, NULL);
+            run(job, 5000, &o);
+            ck_assert_int_eq(o.status, DB_OK);
+            ck_assert_int_eq(atoi(o.value), commit ? n + 3 : n);
+        }
+    }
 }
 END_TEST
 
@@ -333,6 +384,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_bytes_travel_binary_with_nul_and_high_bytes);
     tcase_add_test(tc, test_snapshot_jobs_see_one_state);
     tcase_add_test(tc, test_second_snapshot_waits_and_others_keep_running);
+    tcase_add_test(tc, test_write_session_commits_at_the_end_or_changes_nothing);
     tcase_add_test(tc, test_deadline_gives_timeout_and_connection_recovers);
     tcase_add_test(tc, test_server_statement_timeout_is_an_error_with_sqlstate);
     tcase_add_test(tc, test_terminated_backend_is_replaced);

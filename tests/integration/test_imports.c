@@ -546,6 +546,16 @@ START_TEST(experts_csv_imports_with_labels_lists_and_a_reimport_inserts_nothing_
                     " FROM experts e JOIN audit_log a ON a.record_type = 'experts'"
                     " AND a.record_id = e.id::text AND a.action = 'import'"
                     " WHERE e.created_by IS NOT NULL");
+    /* The generated first-level disciplines are those of the codes (migration 0037 answers one
+     * or two codes without the aggregate): distinct, in order. */
+    t_assert_scalar(&srv, "0", "%s",
+                    "SELECT count(*) FROM experts WHERE discipline_roots IS DISTINCT FROM"
+                    " (SELECT coalesce(array_agg(DISTINCT left(c, 3)), '{}') FROM"
+                    " unnest(discipline_codes) c)");
+    t_assert_scalar(&srv, "{} {480} {460,480} {480} {410,460,480}", "%s",
+                    "SELECT string_agg(discipline_roots(a)::text, ' ' ORDER BY n) FROM (VALUES"
+                    " (1, '{}'::text[]), (2, '{480}'), (3, '{48010,46020}'), (4, '{480,48010}'),"
+                    " (5, '{46020,480,41010,480}')) v(n, a)");
     /* The same file again: nothing new; a changed title is an update. */
     r = experts_upload(admin, NULL, csv);
     t_expect_status(r, 200);
