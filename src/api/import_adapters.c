@@ -16,15 +16,17 @@
 /* ---- enterprises ---- */
 
 static const struct import_label size_labels[] = {
-    {"large", "大型"}, {"medium", "中型"}, {"small", "小型"}, {"micro", "微型"}, {NULL, NULL}};
+    {"large", "大型"},     {"medium", "中型"},    {"small", "小型"},
+    {"micro", "微型"},     {"large", "大型企业"}, {"medium", "中型企业"},
+    {"small", "小型企业"}, {"micro", "微型企业"}, {NULL, NULL}};
 
 #define ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* A region column takes a code or a name (import_values.h), under any of these headers. */
 #define REGION_ALIASES                                                                             \
     ALIASES("地区代码", "地区名称", "所在地区", "所属地区", "所在地", "区县", "所在区县",          \
-            "县(市、区)", "所在县(市、区)", "县市区", "行政区划", "行政区划代码", "所在地区代码",  \
-            "区划代码", "region")
+            "县(市、区)", "所在县(市、区)", "县市区", "所属区县", "行政区划", "行政区划代码",      \
+            "所在地区代码", "区划代码", "region")
 
 static const struct import_column enterprise_columns[] = {
     {"name", "企业名称", ALIASES("名称", "企业", "单位名称", "公司名称", "enterprise name"), NULL},
@@ -172,10 +174,25 @@ static const struct import_label title_labels[] = {
     {NULL, NULL},
 };
 
-static const struct import_label affiliation_kind_labels[] = {
-    {"university", "高校"},    {"institute", "科研院所"},  {"enterprise", "企业"},
-    {"other", "其他"},         {"university", "高等院校"}, {"university", "大学"},
-    {"institute", "科研机构"}, {"institute", "研究院所"},  {NULL, NULL}};
+static const struct import_label affiliation_kind_labels[] = {{"university", "高校"},
+                                                              {"institute", "科研院所"},
+                                                              {"enterprise", "企业"},
+                                                              {"other", "其他"},
+                                                              {"university", "高等院校"},
+                                                              {"university", "大学"},
+                                                              {"institute", "科研机构"},
+                                                              {"institute", "研究院所"},
+                                                              {"university", "高等学校"},
+                                                              {"institute", "科研单位"},
+                                                              {"institute", "研究院"},
+                                                              {"institute", "研究所"},
+                                                              {"enterprise", "公司"},
+                                                              {"enterprise", "国有企业"},
+                                                              {"enterprise", "民营企业"},
+                                                              {"other", "医院"},
+                                                              {"other", "事业单位"},
+                                                              {"other", "机关"},
+                                                              {NULL, NULL}};
 
 static const struct import_label service_mode_labels[] = {
     {"transfer", "技术转让"}, {"commissioned", "委托研究"}, {"joint", "联合攻关"},
@@ -200,33 +217,44 @@ static const struct import_label academy_labels[] = {{"CAS", "中国科学院"},
 static const struct import_label city_tie_labels[] = {
     {"native", "籍贯"}, {"work", "工作"}, {"cooperation", "合作"}, {NULL, NULL}};
 
-static const struct import_label status_labels[] = {{"active", "在职"},   {"retired", "退休"},
-                                                    {"deceased", "已故"}, {"active", "在岗"},
-                                                    {"deceased", "去世"}, {NULL, NULL}};
+static const struct import_label status_labels[] = {
+    {"active", "在职"},   {"retired", "退休"},    {"deceased", "已故"},  {"active", "在岗"},
+    {"deceased", "去世"}, {"retired", "离休"},    {"retired", "已退休"}, {"retired", "离退休"},
+    {"deceased", "逝世"}, {"deceased", "已逝世"}, {NULL, NULL}};
 
 #define PERSON_COLUMNS                                                                             \
     {"name", "姓名", ALIASES("专家姓名", "院士姓名", "名字"), NULL},                               \
         {"gender", "性别", NULL, gender_labels},                                                   \
-        {"birth_year", "出生年份", ALIASES("出生年月", "出生年", "出生日期", "birth year"), NULL}, \
-        {"title", "职称", ALIASES("技术职称", "专业技术职称"), title_labels},                      \
-        {"position", "职务", ALIASES("行政职务"), NULL},                                           \
-        {"affiliation", "工作单位", ALIASES("单位", "所在单位", "单位名称"), NULL},                \
+        {"birth_year", "出生年份",                                                                 \
+         ALIASES("出生年月", "出生年", "出生日期", "出生年月日", "出生时间", "birth year"), NULL}, \
+        {"title", "职称",                                                                          \
+         ALIASES("技术职称", "专业技术职称", "专业技术职务", "专业技术资格", "职称级别"),          \
+         title_labels},                                                                            \
+        {"position", "职务", ALIASES("行政职务", "现任职务", "担任职务", "职位"), NULL},           \
+        {"affiliation", "工作单位",                                                                \
+         ALIASES("单位", "所在单位", "单位名称", "现工作单位", "工作单位名称", "任职单位"), NULL}, \
         {"affiliation_kind", "单位类型", ALIASES("单位性质", "affiliation kind"),                  \
          affiliation_kind_labels},                                                                 \
         {"region_code", "地区", REGION_ALIASES, NULL},                                             \
         {"discipline_codes", "学科代码", ALIASES("学科", "学科分类代码", "所属学科代码"), NULL},   \
         {"industry_codes", "行业代码", ALIASES("国民经济行业代码", "所属行业代码"), NULL},         \
-        {"research_fields", "研究方向", ALIASES("研究领域", "专业领域", "专业方向"), NULL},        \
+        {"research_fields", "研究方向",                                                            \
+         ALIASES("研究领域", "专业领域", "专业方向", "主要研究方向", "专业特长", "技术专长",       \
+                 "研究专长", "从事专业"),                                                          \
+         NULL},                                                                                    \
         {"keywords", "关键词", ALIASES("关键字"), NULL},                                           \
         {"achievements", "主要成果",                                                               \
          ALIASES("成果", "代表性成果", "主要业绩", "简介", "个人简介", "人物简介", "简历",         \
                  "个人简历"),                                                                      \
          NULL},                                                                                    \
         {"service_modes", "服务方式", ALIASES("合作方式", "可提供服务方式"), service_mode_labels}, \
-        {"phone", "手机", ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式"), NULL},    \
-        {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "e-mail"), NULL},                        \
+        {"phone", "手机",                                                                          \
+         ALIASES("电话", "手机号", "手机号码", "联系电话", "联系方式", "移动电话", "联系手机",     \
+                 "电话号码"),                                                                      \
+         NULL},                                                                                    \
+        {"email", "电子邮箱", ALIASES("邮箱", "电子邮件", "电子信箱", "e-mail"), NULL},            \
         {"id_number", "身份证号", ALIASES("身份证号码", "身份证", "证件号码", "id number"), NULL}, \
-        {"address", "通讯地址", ALIASES("地址", "联系地址"), NULL},                                \
+        {"address", "通讯地址", ALIASES("地址", "联系地址", "通信地址", "邮寄地址"), NULL},        \
         {"consent", "同意推荐", ALIASES("是否同意推荐"), NULL},                                    \
     {                                                                                              \
         "available", "可提供服务", ALIASES("是否可提供服务"), NULL                                 \
@@ -240,8 +268,9 @@ static const struct import_column expert_columns[] = {
 static const struct import_column academician_columns[] = {
     PERSON_COLUMNS,
     {"academy", "院别", ALIASES("院士类别", "当选院别"), academy_labels},
-    {"division", "学部", ALIASES("所在学部"), NULL},
-    {"election_year", "当选年份", ALIASES("当选时间", "当选年"), NULL},
+    {"division", "学部", ALIASES("所在学部", "所属学部", "学部名称"), NULL},
+    {"election_year", "当选年份",
+     ALIASES("当选时间", "当选年", "当选年度", "当选院士时间", "当选院士年份"), NULL},
     {"city_ties", "与本市关系", ALIASES("与本市渊源", "关系类型"), city_tie_labels},
     {"ties_note", "关系说明", ALIASES("渊源说明", "关系备注"), NULL},
     {"status", "状态", ALIASES("在职状态"), status_labels},
@@ -592,10 +621,12 @@ static const struct import_column demand_columns[] = {
     {"enterprise_credit_code", "企业统一社会信用代码",
      ALIASES("统一社会信用代码", "信用代码", "社会信用代码", "企业信用代码", "credit code"), NULL},
     {"enterprise_name", "企业名称",
-     ALIASES("企业", "需求企业", "单位名称", "公司名称", "enterprise"), NULL},
-    {"title", "需求名称", ALIASES("需求标题", "标题", "名称"), NULL},
-    {"kind", "需求类型", ALIASES("类型", "需求类别", "类别"), demand_kind_labels},
-    {"description", "需求描述", ALIASES("描述", "需求内容", "具体需求", "需求简介", "详细描述"),
+     ALIASES("企业", "需求企业", "单位名称", "公司名称", "需求单位", "需求单位名称", "enterprise"),
+     NULL},
+    {"title", "需求名称", ALIASES("需求标题", "标题", "名称", "项目名称", "技术需求名称"), NULL},
+    {"kind", "需求类型", ALIASES("类型", "需求类别", "类别", "技术需求类别"), demand_kind_labels},
+    {"description", "需求描述",
+     ALIASES("描述", "需求内容", "具体需求", "需求简介", "详细描述", "技术需求内容", "需求详情"),
      NULL},
     {"keywords", "关键词", ALIASES("关键字"), NULL},
     INDUSTRY_COLUMN,
@@ -604,8 +635,10 @@ static const struct import_column demand_columns[] = {
      service_mode_labels},
     {"budget_min", "预算下限（万元）", ALIASES("预算下限", "最低预算", "budget min"), NULL},
     {"budget_max", "预算上限（万元）",
-     ALIASES("预算上限", "最高预算", "预算", "预算（万元）", "预算金额", "budget max"), NULL},
-    {"deadline", "截止日期", ALIASES("截止时间", "需求截止日期", "有效期至"), NULL},
+     ALIASES("预算上限", "最高预算", "预算", "预算（万元）", "预算金额", "拟投入资金", "拟投入经费",
+             "投入资金", "合作经费", "budget max"),
+     NULL},
+    {"deadline", "截止日期", ALIASES("截止时间", "需求截止日期", "有效期至", "需求有效期至"), NULL},
     REGION_COLUMN,
     {NULL, NULL, NULL, NULL},
 };

@@ -108,6 +108,7 @@ struct import_run {
     bool staging;                   /* a stage job is running */
     int read_rc;                    /* 1 while rows remain, 0 at the end, -1 after a read error */
     struct import_regions *regions; /* what a region cell may name (header.regions) */
+    struct import_names *disciplines, *industries; /* what code lists may name */
     /* The people's libraries (ad->chunk) are not staged: each chunk is written by the
      * adapter's statement in this session's transaction, committed once the file is read. */
     struct db_snapshot *session;
@@ -122,9 +123,14 @@ static struct db_stmt begin_stmt = {
     " RETURNING id::text",
     6, 0};
 
-/* The regions a row may name by their names (import_values.h), read with the import's start. */
+/* The regions, disciplines and industries a row may name by their names (import_values.h),
+ * read with the import's start. */
 static struct db_stmt regions_stmt = {
     "import_regions", "SELECT code, name, kind, parent_code FROM regions ORDER BY sort_order", 0,
+    0};
+static struct db_stmt names_stmt = {
+    "import_names",
+    "SELECT 'd', code, name FROM disciplines UNION ALL SELECT 'i', code, name FROM industries", 0,
     0};
 
 /* $1 import id, $2 [{o, r, k, d, t}] */
@@ -225,6 +231,9 @@ static void run_free(struct import_run *run)
     run->report = run->defaults = NULL;
     import_regions_free(run->regions);
     run->regions = NULL;
+    import_names_free(run->disciplines);
+    import_names_free(run->industries);
+    run->disciplines = run->industries = NULL;
 }
 
 static void reply_file_problem(struct http_request *req, struct import_run *run, int status,
@@ -661,6 +670,14 @@ static void begin_done(struct http_request *req, struct db_job *job)
         import_regions_add(run->regions, PQgetvalue(regions, i, 0), PQgetvalue(regions, i, 1),
                            PQgetvalue(regions, i, 2), PQgetvalue(regions, i, 3));
     run->header.regions = run->regions;
+    PGresult *names = db_job_result(job, API_FIRST_RESULT + 2);
+    run->disciplines = import_names_new();
+    run->industries = import_names_new();
+    for (int i = 0; i < PQntuples(names); i++)
+        import_names_add(PQgetvalue(names, i, 0)[0] == 'd' ? run->disciplines : run->industries,
+                         PQgetvalue(names, i, 1), PQgetvalue(names, i, 2));
+    run->header.disciplines = run->disciplines;
+    run->header.industries = run->industries;
     struct app_worker *w = req->app;
     run->tick = event_new(w->base, -1, 0, read_slice, req);
     if (run->tick == NULL)
@@ -790,14 +807,15 @@ static void handle_import(struct http_request *req)
     struct db_job *job = api_write_job(req, "import");
     db_job_add(job, &begin_stmt, 6, params);
     db_job_add(job, &regions_stmt, 0, NULL);
+    db_job_add(job, &names_stmt, 0, NULL);
     run_job(req, job, begin_done);
 }
 
 void imports_register(struct router *r)
 {
-    static struct db_stmt *const stmts[] = {
-        &begin_stmt,          &stage_stmt,   &finish_stmt, &timeout_stmt,
-        &apply_settings_stmt, &regions_stmt, &commit_stmt, NULL};
+    static struct db_stmt *const stmts[] = {&begin_stmt,   &stage_stmt,          &finish_stmt,
+                                            &timeout_stmt, &apply_settings_stmt, &regions_stmt,
+                                            &names_stmt,   &commit_stmt,         NULL};
     db_stmt_register_all(stmts);
     import_adapters_register();
     import_templates_build();

@@ -107,6 +107,8 @@ void import_header_normalize(const char *in, char *out, size_t cap)
     cut(out, "(必填)");
     cut(out, "(选填)");
     cut(out, "(可选)");
+    cut(out, "(单位万元)"); /* amounts are in 万元 already: 拟投入资金（万元） */
+    cut(out, "(万元)");
 }
 
 static bool header_is(const char *norm, const char *name)
@@ -220,8 +222,10 @@ void import_header_free(struct import_header *h)
 
 static bool parse_bool(const char *s, bool *out)
 {
-    static const char *const yes[] = {"是", "true", "1", "y", "yes", "√", "有", "t", NULL};
-    static const char *const no[] = {"否", "false", "0", "n", "no", "×", "无", "f", NULL};
+    static const char *const yes[] = {"是", "true", "1",    "y", "yes", "√", "有",
+                                      "t",  "同意", "可以", "✓", "✔",   NULL};
+    static const char *const no[] = {"否", "false",  "0",      "n", "no", "×", "无",
+                                     "f",  "不同意", "不可以", "✗", "✘",  NULL};
     for (const char *const *p = yes; *p; p++)
         if (strcasecmp(s, *p) == 0) {
             *out = true;
@@ -348,6 +352,7 @@ static cJSON *split_list(const char *s, bool at_spaces)
 /* What one row's conversion carries from cell to cell. */
 struct row_context {
     struct import_regions *regions;
+    struct import_names *disciplines, *industries;
     const char *header; /* the file's header of the cell being converted */
     int term_months;    /* a term_end given as a length, counted once every cell is read */
     const char *term_header;
@@ -490,6 +495,92 @@ static void squeeze_cjk_spaces(char *s)
     s[o] = '\0';
 }
 
+/* Whether s is a number in scientific notation (3.21002E+17), which is what Excel makes of a
+ * long number typed into a cell not formatted as text. */
+static bool scientific(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0)
+        return false;
+    s += n;
+    if (*s == '.')
+        s += 1 + strspn(s + 1, "0123456789");
+    if (*s != 'E' && *s != 'e')
+        return false;
+    s++;
+    if (*s == '+')
+        s++;
+    n = strspn(s, "0123456789");
+    return n > 0 && s[n] == '\0';
+}
+
+/* A code or contact cell holds one value: not a list, not a number Excel rounded. */
+static bool check_single(const char *s, char *reason, size_t cap)
+{
+    if (scientific(s)) {
+        snprintf(reason, cap,
+                 "“%s”是 Excel 把长号码当成数字后的科学计数法，末几位已经丢失："
+                 "请把这一列设为“文本”格式，重新填写完整的号码",
+                 s);
+        return false;
+    }
+    cJSON *items = split_list(s, false), *item;
+    int n = cJSON_GetArraySize(items);
+    bool ascii = true; /* codes and contacts are; names (农、林、牧、渔业) are not lists */
+    cJSON_ArrayForEach(item, items)
+    {
+        for (const char *p = item->valuestring; *p && ascii; p++)
+            ascii = (unsigned char)*p < 0x80;
+    }
+    cJSON_Delete(items);
+    if (n > 1 && ascii) {
+        snprintf(reason, cap,
+                 "一格只能填一个，这一格有 %d 个（用顿号、逗号或分号隔开）：请只留一个", n);
+        return false;
+    }
+    return true;
+}
+
+static bool ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* The table a code field's cells may name entries of: disciplines or industries. */
+static struct import_names *names_of(const struct field_spec *f, const struct row_context *ctx)
+{
+    if (strncmp(f->name, "discipline_code", 15) == 0)
+        return ctx->disciplines;
+    if (strncmp(f->name, "industry_code", 13) == 0)
+        return ctx->industries;
+    return NULL;
+}
+
+/* Replaces a list item that names an entry by its code; false with a reason naming column. */
+static bool name_to_code(struct import_names *names, const struct field_spec *f, cJSON *item,
+                         const char *column, char *reason, size_t cap)
+{
+    bool ambiguous;
+    const char *code = import_names_find(names, item->valuestring, &ambiguous);
+    if (code) {
+        cJSON_SetValuestring(item, code);
+        return true;
+    }
+    bool discipline = strncmp(f->name, "discipline", 10) == 0;
+    const char *what = discipline ? "学科" : "行业";
+    const char *standard = discipline ? "GB/T 13745 学科分类" : "GB/T 4754 国民经济行业分类";
+    if (ambiguous)
+        snprintf(reason, cap, "%s中有不止一个“%.100s”：“%s”一列请填代码", standard,
+                 item->valuestring, column);
+    else
+        snprintf(reason, cap, "%s“%.100s”不在 %s中：“%s”一列应填%s代码（如 %s）或分类中的名称",
+                 what, item->valuestring, standard, column, what, discipline ? "21060" : "C38");
+    return false;
+}
+
 /* Converts one cell to the field's JSON type; false with a reason when it cannot be one. */
 static bool convert_value(const struct import_column *col, const struct field_spec *f,
                           const char *s, cJSON *obj, struct row_context *ctx, char *reason,
@@ -502,6 +593,8 @@ static bool convert_value(const struct import_column *col, const struct field_sp
         cJSON_AddStringToObject(obj, f->name, code);
         return true;
     }
+    if (f->type == FIELD_STRING && f->check && !check_single(s, reason, cap))
+        return false;
     switch (f->type) {
     case FIELD_INT: {
         long long v;
@@ -557,6 +650,15 @@ static bool convert_value(const struct import_column *col, const struct field_sp
         return true;
     }
     case FIELD_STRING_ARRAY: {
+        struct import_names *names = names_of(f, ctx);
+        bool shared;
+        const char *whole = names && !ascii(s) ? import_names_find(names, s, &shared) : NULL;
+        if (whole) { /* one name with 、 in it: 农、林、牧、渔业 */
+            cJSON *one = cJSON_CreateArray();
+            cJSON_AddItemToArray(one, cJSON_CreateString(whole));
+            cJSON_AddItemToObject(obj, f->name, one);
+            return true;
+        }
         cJSON *arr = split_list(s, f->check != NULL), *item;
         cJSON_ArrayForEach(item, arr)
         {
@@ -564,6 +666,12 @@ static bool convert_value(const struct import_column *col, const struct field_sp
                 char *h = import_halfwidth(item->valuestring, true);
                 cJSON_SetValuestring(item, h);
                 free(h);
+            }
+            if (names && !ascii(item->valuestring)) {
+                if (!name_to_code(names, f, item, ctx->header, reason, cap)) {
+                    cJSON_Delete(arr);
+                    return false;
+                }
             }
         }
         cJSON_AddItemToObject(obj, f->name, arr);
@@ -591,6 +699,13 @@ static bool convert_value(const struct import_column *col, const struct field_sp
     case FIELD_STRING:
     case FIELD_TEXT:
         break;
+    }
+    struct import_names *names = names_of(f, ctx);
+    bool ambiguous;
+    const char *code = names && !ascii(s) ? import_names_find(names, s, &ambiguous) : NULL;
+    if (code) { /* an industry by its name; an unknown name goes on to the check as before */
+        cJSON_AddStringToObject(obj, f->name, code);
+        return true;
     }
     if (strcmp(f->name, "name") == 0) {
         char *squeezed = xstrdup(s);
@@ -664,7 +779,7 @@ cJSON *import_row_build(const struct import_column *columns, const struct field_
 {
     cJSON *obj = cJSON_CreateObject(), *failed = cJSON_CreateArray();
     char *text = NULL;
-    struct row_context ctx = {h->regions, NULL, 0, NULL};
+    struct row_context ctx = {h->regions, h->disciplines, h->industries, NULL, 0, NULL};
     for (size_t i = 0; i < h->n && i < row->n; i++) {
         if (h->column[i] < 0)
             continue;

@@ -33,6 +33,8 @@ struct import_header {
     size_t n;
     /* The regions a region_code cell may name (import_values.h); NULL: codes only. Not owned. */
     struct import_regions *regions;
+    /* The disciplines and industries a code-list cell may name by name; NULL: codes only. */
+    struct import_names *disciplines, *industries;
 };
 
 /* Canonical form of a header for comparison, written to out (cap bytes). */

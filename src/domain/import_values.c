@@ -343,6 +343,59 @@ static bool six_digits(const char *s)
     return strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
+/* The first form at or after lo whose text is key, or r->nf. */
+static size_t form_find(const struct import_regions *r, const char *key)
+{
+    size_t lo = 0, hi = r->nf;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(r->f[mid].text, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nf && strcmp(r->f[lo].text, key) == 0 ? lo : r->nf;
+}
+
+/* An address in a region column (扬州市江都区仙女镇, 江都区大桥镇): the region whose full name
+ * (with or without its parents) starts it, the longest such, when that is one region and the
+ * rest names no other region and lists nothing (江都区、邗江区 is two regions, not an address). */
+static const char *address_region(const struct import_regions *r, const char *key)
+{
+    static const char *const separators[] = {"、", ",", ";", "/", "，", "；", "|", NULL};
+    for (const char *const *sp = separators; *sp; sp++)
+        if (strstr(key, *sp))
+            return NULL;
+    char *prefix = xstrdup(key);
+    const char *code = NULL;
+    for (size_t n = strlen(key); n > 0 && code == NULL; n--) {
+        if (((unsigned char)key[n] & 0xC0) == 0x80 || key[n] == '\0')
+            continue; /* not a character boundary, or the whole key (no rest) */
+        prefix[n] = '\0';
+        size_t i = form_find(r, prefix);
+        if (i == r->nf || r->f[i].quality == FORM_SHORT)
+            continue;
+        bool unique = true;
+        for (size_t j = i + 1; j < r->nf && strcmp(r->f[j].text, prefix) == 0; j++)
+            unique = unique && (r->f[j].quality == FORM_SHORT || r->f[j].region == r->f[i].region);
+        if (!unique)
+            break; /* a longest full name two regions share: ambiguous, not an address */
+        const char *rest = key + n;
+        bool other = false;
+        for (size_t g = 0; g < r->n && !other; g++) {
+            char *name = region_fold(r->r[g].name);
+            other = strstr(rest, name) != NULL;
+            free(name);
+        }
+        if (!other)
+            code = r->r[r->f[i].region].code;
+        else
+            break;
+    }
+    free(prefix);
+    return code;
+}
+
 const char *import_regions_resolve(struct import_regions *r, const char *text, const char *column,
                                    char *reason, size_t cap)
 {
@@ -371,6 +424,13 @@ const char *import_regions_resolve(struct import_regions *r, const char *text, c
     }
     size_t found[8], nfound = 0;
     int best = -1;
+    if (lo >= r->nf || strcmp(r->f[lo].text, key) != 0) {
+        const char *code = address_region(r, key);
+        if (code) {
+            free(key);
+            return code;
+        }
+    }
     for (size_t i = lo; i < r->nf && strcmp(r->f[i].text, key) == 0; i++) {
         if (best >= 0 && r->f[i].quality > best)
             break; /* sorted by quality within a text */
@@ -398,6 +458,97 @@ const char *import_regions_resolve(struct import_regions *r, const char *text, c
     if (o < cap)
         snprintf(reason + o, cap - o, "：“%s”一列请填写带上级的全称或六位行政区划代码", column);
     return NULL;
+}
+
+/* ---- code tables by name ---- */
+
+struct name_entry {
+    char *key, *code;
+    int quality; /* 0 the name, 1 the name without 学 */
+};
+
+struct import_names {
+    struct name_entry *e;
+    size_t n, cap;
+    bool sorted;
+};
+
+struct import_names *import_names_new(void)
+{
+    struct import_names *t = xmalloc(sizeof *t);
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+void import_names_free(struct import_names *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->e[i].key);
+        free(t->e[i].code);
+    }
+    free(t->e);
+    free(t);
+}
+
+static void names_push(struct import_names *t, char *key, const char *code, int quality)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    t->e[t->n++] = (struct name_entry){key, xstrdup(code), quality};
+    t->sorted = false;
+}
+
+void import_names_add(struct import_names *t, const char *code, const char *name)
+{
+    char *key = region_fold(name);
+    if (ends_with(key, "学") && chars(key) >= 3) {
+        char *shorter = xstrdup(key);
+        shorter[strlen(shorter) - strlen("学")] = '\0';
+        names_push(t, shorter, code, 1);
+    }
+    names_push(t, key, code, 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    const struct name_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : x->quality - y->quality;
+}
+
+const char *import_names_find(struct import_names *t, const char *text, bool *ambiguous)
+{
+    *ambiguous = false;
+    if (!t->sorted) {
+        qsort(t->e, t->n, sizeof *t->e, name_cmp);
+        t->sorted = true;
+    }
+    char *key = region_fold(text);
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(t->e[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const char *code = NULL;
+    for (size_t i = lo; i < t->n && strcmp(t->e[i].key, key) == 0; i++) {
+        if (code && t->e[i].quality > t->e[lo].quality)
+            break;
+        if (code && strcmp(code, t->e[i].code) != 0) {
+            *ambiguous = true;
+            code = NULL;
+            break;
+        }
+        code = t->e[i].code;
+    }
+    free(key);
+    return code;
 }
 
 /* ---- dates ---- */

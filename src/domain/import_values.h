@@ -34,6 +34,20 @@ void import_regions_add(struct import_regions *r, const char *code, const char *
 const char *import_regions_resolve(struct import_regions *r, const char *text, const char *column,
                                    char *reason, size_t cap);
 
+/* ---- code tables by name (disciplines, industries) ---- */
+
+struct import_names;
+
+struct import_names *import_names_new(void);
+void import_names_free(struct import_names *t);
+void import_names_add(struct import_names *t, const char *code, const char *name);
+
+/* The code of the entry named text (white space, dashes and full-width forms aside; a name
+ * ending in 学 also without it: 植物保护 for 植物保护学), or NULL: *ambiguous tells whether
+ * several entries have that name. An exact name wins over the shortened one. The code belongs
+ * to t. */
+const char *import_names_find(struct import_names *t, const char *text, bool *ambiguous);
+
 /* ---- dates and terms ---- */
 
 struct import_date {

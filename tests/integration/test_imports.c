@@ -1518,6 +1518,104 @@ START_TEST(an_academy_roster_as_published_imports)
 }
 END_TEST
 
+START_TEST(an_expert_roster_with_its_own_headers_and_habits)
+{
+    /* A county's roster as kept in Excel: its own headers, an address for the region, titles
+     * with extras, full-width phones; GB18030 CSV. */
+    char utf8[2048], gb[2048];
+    size_t len;
+    snprintf(utf8, sizeof utf8,
+             "序号,姓  名,出生年月日,专业技术职务,现任职务,现工作单位,所在地,主要研究方向,"
+             "移动电话,电子信箱,通信地址,单位性质,是否同意推荐\n"
+             "1,习惯甲,1968年5月,教授/博导,院长,扬州大学,扬州市江都区仙女镇龙川路1号,作物育种,"
+             "１３９１２３４０１０１,a@yzu.edu.cn,江都区,高等学校,同意\n"
+             "2,习惯乙,1975.11,高级实验师,,扬州大学,邗江,植物保护,139 1234 0102,,,研究所,"
+             "不同意\n");
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    struct t_resp *r = upload_to("experts", admin, NULL, gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 2);
+    t_resp_free(r);
+    t_assert_scalar(&srv,
+                    "习惯甲:1968/senior/321012/13912340101/university/true,"
+                    "习惯乙:1975/associate_senior/321003/13912340102/institute/false",
+                    "%s",
+                    "SELECT string_agg(name || ':' || birth_year || '/' || title || '/' ||"
+                    " region_code || '/' || phone || '/' || affiliation_kind || '/' || consent,"
+                    " ',' ORDER BY id) FROM experts"
+                    " WHERE name LIKE '习惯%'");
+
+    /* XLSX: two phones in one cell, and an ID number Excel kept as a number (rounded). */
+    char path[] = "/tmp/siku-it-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "专家");
+    const char *heads[] = {"姓名", "手机", "身份证号"};
+    for (int i = 0; i < 3; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], NULL);
+    worksheet_write_string(ws, 1, 0, "习惯丙", NULL);
+    worksheet_write_string(ws, 1, 1, "13912340103、0514-87654321", NULL);
+    worksheet_write_string(ws, 2, 0, "习惯丁", NULL);
+    worksheet_write_number(ws, 2, 2, 321002193501010010.0, NULL);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    char *data = fixture_read_file(path, &len);
+    unlink(path);
+    r = upload_to("experts", admin, NULL, data, len);
+    free(data);
+    t_expect_status(r, 422);
+    ck_assert_msg(reported(r, 2, "手机", "一格只能填一个，这一格有 2 个"), "%s", r->body);
+    ck_assert_msg(reported(r, 3, "身份证号", "科学计数法"), "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "0", "%s",
+                    "SELECT count(*) FROM experts WHERE name IN ('习惯丙', '习惯丁')");
+
+    /* Enterprises: 规模 written as 中型企业, the industry by its name. */
+    snprintf(utf8, sizeof utf8,
+             "企业名称,统一社会信用代码,所在地区,规模,所属行业代码\n"
+             "扬州习惯有限公司,%s,江都,中型企业,电气机械和器材制造业\n",
+             credit(931, "321012"));
+    r = upload(admin, NULL, utf8, strlen(utf8));
+    t_expect_status(r, 200);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "medium/321012/C38", "%s",
+                    "SELECT size || '/' || region_code || '/' || industry_code FROM enterprises"
+                    " WHERE name = '扬州习惯有限公司'");
+
+    /* A demand roster's own headers: 需求单位, 项目名称, 拟投入资金（单位：万元）… */
+    char host[19];
+    snprintf(host, sizeof host, "%s", seed_enterprise(932, "321012", "扬州习惯需求有限公司"));
+    snprintf(utf8, sizeof utf8,
+             "需求单位,统一社会信用代码,项目名称,技术需求类别,技术需求内容,"
+             "拟投入资金（单位：万元）,需求有效期至,所属区县\n"
+             "扬州习惯需求有限公司,%s,习惯需求,技术攻关,耐高温涂层,30万,2027.06,江都\n",
+             host);
+    r = upload_to("demands", admin, NULL, utf8, strlen(utf8));
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "technical_problem/耐高温涂层/30.00/2027-06-30/321012", "%s",
+                    "SELECT kind || '/' || description || '/' || budget_max || '/' || deadline"
+                    " || '/' || region_code FROM demands WHERE title = '习惯需求'");
+
+    /* Disciplines and industries by name in the people's code lists (GB18030 CSV). */
+    snprintf(utf8, sizeof utf8,
+             "姓名,学科,行业代码\n学科专家甲,植物保护、数学 ；48010,农、林、牧、渔业\n"
+             "学科专家乙,火星学,智能制造\n");
+    to_gb18030(utf8, gb, sizeof gb, &len);
+    r = upload_to("experts", admin, "?partial=true", gb, len);
+    t_expect_status(r, 200);
+    ck_assert_int_eq((int)num(r, "inserted"), 1);
+    ck_assert_msg(
+        reported(r, 3, "学科", "学科“火星学”不在 GB/T 13745 学科分类中：“学科”一列应填学科代码"),
+        "%s", r->body);
+    t_resp_free(r);
+    t_assert_scalar(&srv, "{21060,110,48010}/{A}", "%s",
+                    "SELECT discipline_codes::text || '/' || industry_codes::text FROM experts"
+                    " WHERE name = '学科专家甲'");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("imports");
@@ -1549,6 +1647,7 @@ int main(void)
     tcase_add_test(tc, regions_are_taken_by_name_in_every_library);
     tcase_add_test(tc, workstation_terms_are_taken_as_ranges_and_lengths);
     tcase_add_test(tc, an_academy_roster_as_published_imports);
+    tcase_add_test(tc, an_expert_roster_with_its_own_headers_and_habits);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

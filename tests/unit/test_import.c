@@ -1,5 +1,6 @@
 /* Unit tests for the import readers and mapping: src/domain/import_csv.h, import_xlsx.h,
  * import_map.h. Workbooks are made here, with libxlsxwriter and by hand with libzip. */
+#include "domain/codes.h"
 #include "domain/import_csv.h"
 #include "domain/import_map.h"
 #include "domain/import_values.h"
@@ -562,6 +563,9 @@ START_TEST(test_regions_resolve_names_short_forms_and_parents)
         {"南京鼓楼区", "320106"},
         {"徐州市鼓楼区", "320302"},
         {"广西", "450000"},
+        {"江都区大桥镇", "321012"},
+        {"扬州市江都区仙女镇龙川路1号", "321012"},
+        {"江苏省扬州市邗江区", "321003"},
     };
     char reason[512];
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
@@ -577,7 +581,11 @@ START_TEST(test_regions_resolve_names_short_forms_and_parents)
     ck_assert_ptr_null(import_regions_resolve(r, "鼓楼区", "地区", reason, sizeof reason));
     ck_assert_msg(strstr(reason, "鼓楼区（320106）") && strstr(reason, "鼓楼区（320302）"), "%s",
                   reason);
-    ck_assert_ptr_null(import_regions_resolve(r, "江都区大桥镇", "地区", reason, sizeof reason));
+    /* Two regions in one cell, or an address after a name two regions share, is no address. */
+    ck_assert_ptr_null(import_regions_resolve(r, "江都区、邗江区", "地区", reason, sizeof reason));
+    ck_assert_ptr_null(import_regions_resolve(r, "江都区邗江区", "地区", reason, sizeof reason));
+    ck_assert_ptr_null(import_regions_resolve(r, "鼓楼区中山路", "地区", reason, sizeof reason));
+    ck_assert_ptr_null(import_regions_resolve(r, "大桥镇", "地区", reason, sizeof reason));
     import_regions_free(r);
 }
 END_TEST
@@ -676,6 +684,31 @@ START_TEST(test_terms_take_ranges_and_lengths_and_refuse_the_ambiguous)
 }
 END_TEST
 
+START_TEST(test_names_find_codes_by_name)
+{
+    struct import_names *t = import_names_new();
+    import_names_add(t, "21060", "植物保护学");
+    import_names_add(t, "530", "化学工程");
+    import_names_add(t, "A", "农、林、牧、渔业");
+    import_names_add(t, "Z01", "智能制造");
+    import_names_add(t, "X01", "同名");
+    import_names_add(t, "X02", "同名");
+    import_names_add(t, "Y01", "光学");
+    import_names_add(t, "Y02", "光");
+    bool ambiguous;
+    ck_assert_str_eq(import_names_find(t, "植物保护学", &ambiguous), "21060");
+    ck_assert_str_eq(import_names_find(t, " 植物保护 ", &ambiguous), "21060");
+    ck_assert_str_eq(import_names_find(t, "化学　工程", &ambiguous), "530");
+    ck_assert_str_eq(import_names_find(t, "农、林、牧、渔业", &ambiguous), "A");
+    ck_assert_str_eq(import_names_find(t, "光", &ambiguous), "Y02"); /* the exact name wins */
+    ck_assert_ptr_null(import_names_find(t, "同名", &ambiguous));
+    ck_assert(ambiguous);
+    ck_assert_ptr_null(import_names_find(t, "火星学", &ambiguous));
+    ck_assert(!ambiguous);
+    import_names_free(t);
+}
+END_TEST
+
 START_TEST(test_academy_of_a_division)
 {
     ck_assert_str_eq(import_academy_of_division("数学物理学部"), "CAS");
@@ -710,6 +743,7 @@ static const struct field_spec roster_specs[] = {
     {"established_on", FIELD_DATE, FIELD_NULLABLE, 0, 0, 0, NULL, 0, NULL},
     {"signed_on", FIELD_DATE, FIELD_NULLABLE, 0, 0, 0, NULL, 0, NULL},
     {"term_end", FIELD_DATE, FIELD_NULLABLE, 0, 0, 0, NULL, 0, NULL},
+    {"phone", FIELD_STRING, FIELD_NULLABLE, 0, 32, 0, NULL, 0, codes_check_phone},
     {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -724,6 +758,7 @@ static const struct import_column roster_columns[] = {
     {"established_on", "建站日期", NULL, NULL},
     {"signed_on", "签约日期", NULL, NULL},
     {"term_end", "协议期限", NULL, NULL},
+    {"phone", "手机", NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -785,6 +820,27 @@ START_TEST(test_row_build_reads_what_rosters_write)
                   problems);
     free(problems);
     import_regions_free(regions);
+}
+END_TEST
+
+START_TEST(test_row_build_takes_one_contact_per_cell_as_text)
+{
+    char *problems;
+    const char *head[] = {"姓名", "手机"};
+    const char *wide[] = {"甲", "１３９ １２３４ ５６７８"};
+    char *text = roster_row(head, wide, 2, NULL, &problems);
+    ck_assert_msg(text != NULL, "%s", problems);
+    ck_assert_str_eq(text, "{\"name\":\"甲\",\"phone\":\"13912345678\"}");
+    free(text);
+    free(problems);
+    const char *two[] = {"乙", "13912345678、0514-87654321"};
+    ck_assert_ptr_null(roster_row(head, two, 2, NULL, &problems));
+    ck_assert_msg(strstr(problems, "一格只能填一个，这一格有 2 个"), "%s", problems);
+    free(problems);
+    const char *rounded[] = {"丙", "1.39123E+10"};
+    ck_assert_ptr_null(roster_row(head, rounded, 2, NULL, &problems));
+    ck_assert_msg(strstr(problems, "科学计数法"), "%s", problems);
+    free(problems);
 }
 END_TEST
 
@@ -851,12 +907,14 @@ static Suite *import_suite(void)
     tcase_add_test(map, test_row_build_takes_year_months_and_code_lists_split_at_spaces);
     tcase_add_test(map, test_row_build_reads_what_rosters_write);
     tcase_add_test(map, test_row_build_counts_a_term_from_the_signing_or_the_establishment);
+    tcase_add_test(map, test_row_build_takes_one_contact_per_cell_as_text);
     suite_add_tcase(s, map);
     TCase *values = tcase_create("values");
     tcase_add_test(values, test_regions_resolve_names_short_forms_and_parents);
     tcase_add_test(values, test_dates_of_day_and_month_precision);
     tcase_add_test(values, test_terms_take_ranges_and_lengths_and_refuse_the_ambiguous);
     tcase_add_test(values, test_academy_of_a_division);
+    tcase_add_test(values, test_names_find_codes_by_name);
     suite_add_tcase(s, values);
     return s;
 }
