@@ -22,7 +22,7 @@ void import_report_add(cJSON *report, size_t row, const char *column, const char
 }
 
 /* Decodes one UTF-8 code point (the input is valid UTF-8); returns its length. */
-static size_t decode(const unsigned char *s, unsigned *cp)
+size_t import_utf8_decode(const unsigned char *s, unsigned *cp)
 {
     if (s[0] < 0x80) {
         *cp = s[0];
@@ -43,7 +43,7 @@ static size_t decode(const unsigned char *s, unsigned *cp)
     return n;
 }
 
-static bool is_space(unsigned cp)
+bool import_is_space(unsigned cp)
 {
     return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
            (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
@@ -57,10 +57,10 @@ char *import_fold(const char *in)
     size_t o = 0;
     while (*s) {
         unsigned cp;
-        size_t n = decode(s, &cp);
+        size_t n = import_utf8_decode(s, &cp);
         if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII: 3 bytes become 1 */
             cp -= 0xFEE0;
-        if (!is_space(cp)) {
+        if (!import_is_space(cp)) {
             if (cp < 0x80)
                 out[o++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
             else {
@@ -88,10 +88,10 @@ void import_header_normalize(const char *in, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)in;
     while (*s && o + 5 < cap) {
         unsigned cp;
-        size_t n = decode(s, &cp);
+        size_t n = import_utf8_decode(s, &cp);
         if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII */
             cp -= 0xFEE0;
-        if (is_space(cp) || cp == '*' || cp == '_' || cp == '-' || cp == ':') {
+        if (import_is_space(cp) || cp == '*' || cp == '_' || cp == '-' || cp == ':') {
             s += n;
             continue;
         }

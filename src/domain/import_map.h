@@ -71,4 +71,11 @@ char *import_fold(const char *in);
 /* Adds {row, column, reason} to report. */
 void import_report_add(struct cJSON *report, size_t row, const char *column, const char *reason);
 
+/* One UTF-8 sequence at s: its code point in *cp (U+FFFD for a malformed one) and its length. */
+size_t import_utf8_decode(const unsigned char *s, unsigned *cp);
+
+/* Whether cp is a space of any kind a spreadsheet cell may hold (ASCII, no-break, ideographic,
+ * zero-width, BOM). */
+bool import_is_space(unsigned cp);
+
 #endif

@@ -9,34 +9,6 @@
 #include <string.h>
 
 /* Decodes one UTF-8 code point of valid UTF-8; returns its length. */
-static size_t decode(const unsigned char *s, unsigned *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0 && s[1]) {
-        *cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
-        *cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        return 3;
-    }
-    *cp = 0xFFFD;
-    size_t n = 1;
-    while (s[n] && (s[n] & 0xC0) == 0x80 && n < 4)
-        n++;
-    return n;
-}
-
-static bool is_space(unsigned cp)
-{
-    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
-}
-
 static bool is_dash(unsigned cp)
 {
     return cp == 0x2010 || cp == 0x2012 || cp == 0x2013 || cp == 0x2014 || cp == 0x2015 ||
@@ -50,12 +22,12 @@ char *import_halfwidth(const char *in, bool drop_spaces)
     size_t o = 0;
     while (*s) {
         unsigned cp;
-        size_t n = decode(s, &cp);
+        size_t n = import_utf8_decode(s, &cp);
         if (cp >= 0xFF01 && cp <= 0xFF5E)
             cp -= 0xFEE0;
         else if (is_dash(cp))
             cp = '-';
-        if (is_space(cp)) {
+        if (import_is_space(cp)) {
             if (!drop_spaces)
                 out[o++] = ' ';
         } else if (cp < 0x80) {
@@ -150,7 +122,7 @@ static char *region_fold(const char *in)
     const unsigned char *s = (const unsigned char *)f;
     while (*s) {
         unsigned cp;
-        size_t n = decode(s, &cp);
+        size_t n = import_utf8_decode(s, &cp);
         if (cp != '-' && cp != 0xB7 && cp != 0x30FB && cp != 0xFF65 && cp != '.') {
             memmove(f + o, s, n);
             o += n;
@@ -194,7 +166,7 @@ static char *short_name(const char *name, const char *kind)
                 const char *p = s;
                 for (int i = 0; i < 2 && *p; i++) {
                     unsigned cp;
-                    p += decode((const unsigned char *)p, &cp);
+                    p += import_utf8_decode((const unsigned char *)p, &cp);
                 }
                 s[p - s] = '\0';
             }
